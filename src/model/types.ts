@@ -1,0 +1,115 @@
+/**
+ * The desired-state model: everything the analyzers decided, and nothing else. Charts read
+ * only this; it is written as JSON with sorted keys so a re-run without new data changes no byte.
+ * Its JSON Schema is `schema.ts` beside this file; bump MODEL_API_VERSION on breaking changes.
+ */
+import type { KubeObject, SkippedKind } from '../cluster/types.js';
+
+export const MODEL_API_VERSION = 'tars.dev/v1alpha1';
+
+export type Concern =
+  | 'bootstrap'
+  | 'takeover'
+  | 'rightsizing'
+  | 'scaling'
+  | 'resilience'
+  | 'security'
+  | 'network'
+  | 'backup';
+
+export type ManagerTool = 'helm' | 'argocd' | 'flux' | 'kubectl' | 'none';
+
+export interface Manager {
+  readonly tool: ManagerTool;
+  /** Release, application or Kustomization name where the tool names one. */
+  readonly name?: string;
+}
+
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob' | 'Job';
+
+export interface ContainerModel {
+  readonly name: string;
+  readonly image: string;
+  readonly init: boolean;
+  readonly requests: Readonly<Record<string, string>>;
+  readonly limits: Readonly<Record<string, string>>;
+}
+
+export interface WorkloadModel {
+  readonly ref: ObjectRef & { readonly kind: WorkloadKind; readonly namespace: string };
+  readonly managedBy: Manager;
+  /** Desired replicas (Deployment/StatefulSet); absent for DaemonSets and Jobs. */
+  readonly replicas?: number;
+  /** Names of pods that currently belong to the workload, through ownerReferences. */
+  readonly pods: readonly string[];
+  readonly containers: readonly ContainerModel[];
+}
+
+export interface Evidence {
+  /** Length of the usage window, e.g. `7d`. */
+  readonly window: string;
+  readonly samples: number;
+  readonly percentile?: number;
+  readonly confidence: 'low' | 'medium' | 'high';
+  readonly detail?: string;
+}
+
+export interface Risk {
+  /** 0 (none) to 1 (highest). */
+  readonly score: number;
+  readonly reasons: readonly string[];
+}
+
+/**
+ * One change to the Git tree. `adopt` and `create` carry a full manifest; `patch` carries a
+ * strategic-merge patch holding only the fields TARS changes (for objects managed elsewhere).
+ */
+export interface Change {
+  readonly id: string;
+  readonly concern: Concern;
+  readonly action: 'adopt' | 'create' | 'patch';
+  readonly target: ObjectRef;
+  readonly manifest: KubeObject;
+  readonly summary: string;
+  readonly evidence?: Evidence;
+  readonly risk?: Risk;
+}
+
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
+export interface Finding {
+  readonly check: string;
+  readonly concern: Concern | 'inventory';
+  readonly severity: Severity;
+  readonly resource: ObjectRef;
+  readonly message: string;
+  readonly remediation: string;
+}
+
+export interface DesiredState {
+  readonly apiVersion: typeof MODEL_API_VERSION;
+  readonly kind: 'DesiredState';
+  readonly cluster: {
+    readonly name: string;
+    readonly source: 'live' | 'snapshot';
+    readonly apiGroups: readonly string[];
+  };
+  readonly inputs: {
+    readonly objects: number;
+    readonly skipped: readonly SkippedKind[];
+    readonly usageHistory: { readonly available: boolean; readonly source?: string };
+  };
+  readonly workloads: readonly WorkloadModel[];
+  readonly changes: readonly Change[];
+  readonly findings: readonly Finding[];
+  /** Sentences for the reader, e.g. why a concern was skipped. */
+  readonly notes: readonly string[];
+  readonly rollout: { readonly phase: 1 | 2 | 3 | 4; readonly wave: number };
+}
