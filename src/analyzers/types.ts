@@ -4,12 +4,15 @@
  * fixtures/) and is listed once in `registry.ts`.
  */
 import type { ClusterSnapshot } from '../cluster/types.js';
+import type { UsageHistory } from '../metrics/types.js';
 import type { Change, Finding, WorkloadModel } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
 
 export interface AnalyzerInput {
   readonly snapshot: ClusterSnapshot;
   readonly policy: Policy;
+  /** Usage history, when a source provided one. Analyzers that need it say so in `notes` when absent. */
+  readonly history?: UsageHistory;
   /** The inventory analyzer's workloads; empty while inventory itself runs. */
   readonly workloads: readonly WorkloadModel[];
 }
