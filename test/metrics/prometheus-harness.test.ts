@@ -29,7 +29,7 @@ describe('startPrometheus', () => {
       query: 'container_memory_working_set_bytes',
       time: String(T0 + 300 * 2000),
     });
-    const response = await fetch(`${prometheus.url}/api/v1/query?${params}`);
+    const response = await fetch(`${prometheus.url}/api/v1/query?${params.toString()}`);
     const body = (await response.json()) as { data: { result: { value: [number, string] }[] } };
     expect(body.data.result[0]?.value[1]).toBe('3000');
     expect(await prometheus.queryCount()).toBe(before + 1);
