@@ -1,0 +1,113 @@
+/**
+ * inventory: the workloads of the cluster, the pods that belong to each, and who manages them.
+ * Every other analyzer starts from its output.
+ */
+import type { KubeObject } from '../../cluster/types.js';
+import { arrayField, compareObjects, field, isRecord, podSpecOf } from '../../kube/objects.js';
+import type { ContainerModel, Finding, WorkloadKind, WorkloadModel } from '../../model/types.js';
+import type { Policy } from '../../policy/types.js';
+import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
+import { managerOf } from './managers.js';
+import { ObjectIndex, isWorkloadKind } from './owners.js';
+
+export function namespaceSelected(namespace: string, policy: Policy): boolean {
+  const { include, exclude } = policy.namespaces;
+  if (exclude.includes(namespace)) return false;
+  return include.length === 0 || include.includes(namespace);
+}
+
+function containersOf(workload: KubeObject): ContainerModel[] {
+  const spec = podSpecOf(workload);
+  const toModel = (init: boolean) => (c: unknown): ContainerModel | undefined => {
+    if (!isRecord(c) || typeof c.name !== 'string') return undefined;
+    return {
+      name: c.name,
+      image: typeof c.image === 'string' ? c.image : '',
+      init,
+      requests: stringMap(field(c, 'resources', 'requests')),
+      limits: stringMap(field(c, 'resources', 'limits')),
+    };
+  };
+  return [
+    ...arrayField(spec, 'initContainers').map(toModel(true)),
+    ...arrayField(spec, 'containers').map(toModel(false)),
+  ].filter((c): c is ContainerModel => c !== undefined);
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (!isRecord(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+  }
+  return out;
+}
+
+function isTopLevelWorkload(obj: KubeObject, index: ObjectIndex): boolean {
+  if (!isWorkloadKind(obj.kind) || obj.metadata.namespace === undefined) return false;
+  // Jobs created by a CronJob are part of that CronJob.
+  return !(obj.kind === 'Job' && index.workloadOf(obj)?.kind === 'CronJob');
+}
+
+export function buildInventory(input: AnalyzerInput): { workloads: WorkloadModel[]; findings: Finding[] } {
+  const { snapshot, policy } = input;
+  const index = new ObjectIndex(snapshot.objects);
+  const podsByWorkload = new Map<KubeObject, string[]>();
+  const findings: Finding[] = [];
+
+  for (const pod of snapshot.objects.filter((o) => o.kind === 'Pod')) {
+    const owner = index.workloadOf(pod);
+    if (owner === undefined) {
+      if (namespaceSelected(pod.metadata.namespace ?? '', policy)) findings.push(barePodFinding(pod));
+      continue;
+    }
+    podsByWorkload.set(owner, [...(podsByWorkload.get(owner) ?? []), pod.metadata.name]);
+  }
+
+  const workloads = snapshot.objects
+    .filter((o) => isTopLevelWorkload(o, index) && namespaceSelected(o.metadata.namespace!, policy))
+    .map((o): WorkloadModel => {
+      const replicas = field(o, 'spec', 'replicas');
+      const model: WorkloadModel = {
+        ref: {
+          apiVersion: o.apiVersion,
+          kind: o.kind as WorkloadKind,
+          namespace: o.metadata.namespace!,
+          name: o.metadata.name,
+        },
+        managedBy: managerOf(o),
+        pods: [...(podsByWorkload.get(o) ?? [])].sort(),
+        containers: containersOf(o),
+      };
+      // The API server defaults replicas to 1; a snapshot written by hand may omit it.
+      return o.kind === 'Deployment' || o.kind === 'StatefulSet'
+        ? { ...model, replicas: typeof replicas === 'number' ? replicas : 1 }
+        : model;
+    })
+    .sort((a, b) => compareObjects(a.ref, b.ref));
+  return { workloads, findings };
+}
+
+function barePodFinding(pod: KubeObject): Finding {
+  return {
+    check: 'inventory.bare-pod',
+    concern: 'inventory',
+    severity: 'medium',
+    resource: {
+      apiVersion: pod.apiVersion,
+      kind: pod.kind,
+      namespace: pod.metadata.namespace ?? '',
+      name: pod.metadata.name,
+    },
+    message: 'Pod has no controller: nothing recreates it when it or its node fails.',
+    remediation: 'Run it from a Deployment, StatefulSet or Job.',
+  };
+}
+
+export const inventoryAnalyzer: Analyzer = {
+  id: 'inventory',
+  description: 'Workloads, the pods that belong to them, and who manages each (Helm, Argo CD, Flux, kubectl, none).',
+  analyze(input: AnalyzerInput): AnalyzerOutput {
+    return buildInventory(input);
+  },
+};

@@ -1,0 +1,1 @@
+export type { Manager, WorkloadModel, ContainerModel } from '../../model/types.js';

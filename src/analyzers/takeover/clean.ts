@@ -1,0 +1,183 @@
+/**
+ * Clean manifests: what `kubectl get -o yaml` returns, minus everything the API server added.
+ * Server-populated fields always go; defaulted fields go only where they hold the default
+ * value, so a deliberate setting survives adoption.
+ */
+import type { KubeObject } from '../../cluster/types.js';
+import { deepClone, isRecord } from '../../kube/objects.js';
+
+const SERVER_METADATA = [
+  'managedFields',
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'ownerReferences',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+];
+
+const SERVER_ANNOTATIONS = [
+  'kubectl.kubernetes.io/last-applied-configuration',
+  'deployment.kubernetes.io/revision',
+];
+
+type Json = Record<string, unknown>;
+
+/** Removes `key` from `obj` when its value equals `value` (deep, by JSON). */
+function dropIfDefault(obj: Json | undefined, key: string, value: unknown): void {
+  if (obj !== undefined && key in obj && JSON.stringify(obj[key]) === JSON.stringify(value)) {
+    delete obj[key];
+  }
+}
+
+function dropIfEmpty(obj: Json | undefined, key: string): void {
+  const v = obj?.[key];
+  if (obj === undefined || v === undefined) return;
+  if ((isRecord(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0) || v === null) {
+    delete obj[key];
+  }
+}
+
+function rec(value: unknown): Json | undefined {
+  return isRecord(value) ? value : undefined;
+}
+
+function records(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
+function cleanMetadata(meta: Json): void {
+  for (const key of SERVER_METADATA) delete meta[key];
+  const annotations = rec(meta.annotations);
+  for (const key of SERVER_ANNOTATIONS) delete annotations?.[key];
+  dropIfEmpty(meta, 'annotations');
+  dropIfEmpty(meta, 'labels');
+}
+
+/** `imagePullPolicy` defaults to Always for `:latest` or untagged images, else IfNotPresent. */
+function defaultPullPolicy(image: unknown): string {
+  if (typeof image !== 'string') return 'IfNotPresent';
+  if (image.includes('@')) return 'IfNotPresent';
+  const lastSegment = image.split('/').pop() ?? image;
+  const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
+  return tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function cleanProbe(probe: Json | undefined): void {
+  if (probe === undefined) return;
+  dropIfDefault(probe, 'timeoutSeconds', 1);
+  dropIfDefault(probe, 'periodSeconds', 10);
+  dropIfDefault(probe, 'successThreshold', 1);
+  dropIfDefault(probe, 'failureThreshold', 3);
+  dropIfDefault(rec(probe.httpGet), 'scheme', 'HTTP');
+}
+
+function cleanContainer(c: Json): void {
+  dropIfDefault(c, 'terminationMessagePath', '/dev/termination-log');
+  dropIfDefault(c, 'terminationMessagePolicy', 'File');
+  dropIfDefault(c, 'imagePullPolicy', defaultPullPolicy(c.image));
+  for (const port of records(c.ports)) dropIfDefault(port, 'protocol', 'TCP');
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) cleanProbe(rec(c[probe]));
+  dropIfEmpty(c, 'resources');
+}
+
+function cleanPodTemplate(template: Json | undefined): void {
+  if (template === undefined) return;
+  const meta = rec(template.metadata);
+  if (meta !== undefined) {
+    delete meta.creationTimestamp;
+    dropIfEmpty(template, 'metadata');
+  }
+  const spec = rec(template.spec);
+  if (spec === undefined) return;
+  dropIfDefault(spec, 'dnsPolicy', 'ClusterFirst');
+  dropIfDefault(spec, 'schedulerName', 'default-scheduler');
+  dropIfDefault(spec, 'terminationGracePeriodSeconds', 30);
+  dropIfDefault(spec, 'securityContext', {});
+  // restartPolicy Always is the default only outside Jobs; callers for Jobs keep theirs.
+  for (const c of [...records(spec.containers), ...records(spec.initContainers)]) cleanContainer(c);
+  // serviceAccount is the deprecated alias the API server copies from serviceAccountName.
+  if (spec.serviceAccount !== undefined && spec.serviceAccount === spec.serviceAccountName) {
+    delete spec.serviceAccount;
+  }
+}
+
+function cleanWorkloadSpec(kind: string, spec: Json): void {
+  switch (kind) {
+    case 'Deployment':
+      dropIfDefault(spec, 'progressDeadlineSeconds', 600);
+      dropIfDefault(spec, 'revisionHistoryLimit', 10);
+      dropIfDefault(spec, 'strategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+      });
+      break;
+    case 'StatefulSet':
+      dropIfDefault(spec, 'revisionHistoryLimit', 10);
+      dropIfDefault(spec, 'podManagementPolicy', 'OrderedReady');
+      dropIfDefault(spec, 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+      dropIfDefault(spec, 'persistentVolumeClaimRetentionPolicy', {
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+      });
+      break;
+    case 'DaemonSet':
+      dropIfDefault(spec, 'revisionHistoryLimit', 10);
+      dropIfDefault(spec, 'updateStrategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+      });
+      break;
+  }
+  const template = rec(spec.template);
+  cleanPodTemplate(template);
+  const podSpec = rec(template?.spec);
+  if (kind !== 'Job') dropIfDefault(podSpec, 'restartPolicy', 'Always');
+}
+
+function cleanService(spec: Json): void {
+  delete spec.clusterIP;
+  delete spec.clusterIPs;
+  delete spec.healthCheckNodePort;
+  dropIfDefault(spec, 'type', 'ClusterIP');
+  dropIfDefault(spec, 'sessionAffinity', 'None');
+  dropIfDefault(spec, 'internalTrafficPolicy', 'Cluster');
+  dropIfDefault(spec, 'ipFamilyPolicy', 'SingleStack');
+  delete spec.ipFamilies;
+  for (const port of records(spec.ports)) {
+    delete port.nodePort;
+    dropIfDefault(port, 'protocol', 'TCP');
+    if (port.targetPort === port.port) delete port.targetPort;
+  }
+}
+
+/** A clean copy of `obj` fit for Git. The input is never modified. */
+export function cleanManifest(obj: KubeObject): KubeObject {
+  const out = deepClone(obj) as KubeObject & Json;
+  delete out.status;
+  cleanMetadata(out.metadata);
+  const spec = rec(out.spec);
+  if (spec !== undefined) {
+    if (out.kind === 'Service') cleanService(spec);
+    else if (out.kind === 'CronJob') {
+      const jobSpec = rec(rec(spec.jobTemplate)?.spec);
+      if (jobSpec !== undefined) cleanWorkloadSpec('Job', jobSpec);
+      dropIfDefault(spec, 'concurrencyPolicy', 'Allow');
+      dropIfDefault(spec, 'suspend', false);
+      dropIfDefault(spec, 'successfulJobsHistoryLimit', 3);
+      dropIfDefault(spec, 'failedJobsHistoryLimit', 1);
+    } else cleanWorkloadSpec(out.kind, spec);
+    if (out.kind === 'Namespace') dropIfDefault(spec, 'finalizers', ['kubernetes']);
+    dropIfEmpty(out, 'spec');
+  }
+  if (out.kind === 'Namespace') {
+    const labels = rec(out.metadata.labels);
+    if (labels?.['kubernetes.io/metadata.name'] === out.metadata.name) {
+      delete labels['kubernetes.io/metadata.name'];
+    }
+    dropIfEmpty(out.metadata, 'labels');
+  }
+  return out;
+}

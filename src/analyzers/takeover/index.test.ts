@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
+import { DEFAULT_POLICY } from '../../policy/defaults.js';
+import { buildInventory } from '../inventory/index.js';
+import { cleanManifest } from './clean.js';
+import { planTakeover } from './index.js';
+
+const liveDeployment: KubeObject = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: {
+    name: 'web',
+    namespace: 'shop',
+    uid: '0b5c',
+    resourceVersion: '42',
+    generation: 3,
+    creationTimestamp: '2026-11-01T00:00:00Z',
+    labels: { app: 'web' },
+    annotations: {
+      'deployment.kubernetes.io/revision': '3',
+      'kubectl.kubernetes.io/last-applied-configuration': '{"apiVersion":"apps/v1"}',
+      'team': 'shop',
+    },
+    managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update' }],
+  },
+  spec: {
+    replicas: 2,
+    progressDeadlineSeconds: 600,
+    revisionHistoryLimit: 5,
+    selector: { matchLabels: { app: 'web' } },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+    template: {
+      metadata: { creationTimestamp: null, labels: { app: 'web' } },
+      spec: {
+        dnsPolicy: 'ClusterFirst',
+        restartPolicy: 'Always',
+        schedulerName: 'default-scheduler',
+        securityContext: {},
+        terminationGracePeriodSeconds: 30,
+        serviceAccountName: 'web',
+        serviceAccount: 'web',
+        containers: [
+          {
+            name: 'app',
+            image: 'registry.example/web:1.2',
+            imagePullPolicy: 'IfNotPresent',
+            terminationMessagePath: '/dev/termination-log',
+            terminationMessagePolicy: 'File',
+            ports: [{ containerPort: 8080, protocol: 'TCP' }],
+            envFrom: [{ configMapRef: { name: 'web-config' } }],
+            readinessProbe: {
+              httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' },
+              periodSeconds: 5,
+              timeoutSeconds: 1,
+              successThreshold: 1,
+              failureThreshold: 3,
+            },
+            resources: { requests: { cpu: '100m', memory: '64Mi' } },
+          },
+        ],
+      },
+    },
+  },
+  status: { replicas: 2, readyReplicas: 2 },
+};
+
+const liveService: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'web', namespace: 'shop', uid: 'svc1', resourceVersion: '7', creationTimestamp: '2026-11-01T00:00:00Z' },
+  spec: {
+    type: 'ClusterIP',
+    clusterIP: '10.96.0.12',
+    clusterIPs: ['10.96.0.12'],
+    ipFamilies: ['IPv4'],
+    ipFamilyPolicy: 'SingleStack',
+    internalTrafficPolicy: 'Cluster',
+    sessionAffinity: 'None',
+    selector: { app: 'web' },
+    ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
+  },
+  status: { loadBalancer: {} },
+};
+
+const ns = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, uid: `ns-${name}`, labels: { 'kubernetes.io/metadata.name': name } },
+  spec: { finalizers: ['kubernetes'] },
+  status: { phase: 'Active' },
+});
+
+const simple = (kind: string, name: string, extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind,
+  metadata: { name, namespace: 'shop', uid: `${kind}-${name}`, resourceVersion: '1' },
+  ...extra,
+});
+
+describe('cleanManifest', () => {
+  it('strips server-populated and defaulted fields but keeps deliberate settings', () => {
+    expect(cleanManifest(liveDeployment)).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { team: 'shop' } },
+      spec: {
+        replicas: 2,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            serviceAccountName: 'web',
+            containers: [
+              {
+                name: 'app',
+                image: 'registry.example/web:1.2',
+                ports: [{ containerPort: 8080 }],
+                envFrom: [{ configMapRef: { name: 'web-config' } }],
+                readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5 },
+                resources: { requests: { cpu: '100m', memory: '64Mi' } },
+              },
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it('strips cluster IPs, node ports and defaults from Services', () => {
+    const nodePort = { ...liveService, spec: { ...(liveService.spec as object), type: 'NodePort', ports: [{ port: 80, targetPort: 80, nodePort: 31234, protocol: 'TCP' }] } };
+    expect(cleanManifest(liveService).spec).toEqual({ selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] });
+    expect(cleanManifest(nodePort).spec).toEqual({ type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] });
+  });
+
+  it('keeps imagePullPolicy when it differs from the default for the tag', () => {
+    const latest = structuredClone(liveDeployment);
+    const c = (latest.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0]!;
+    c.image = 'web:latest';
+    expect(cleanManifest(latest)).toMatchObject({ spec: { template: { spec: { containers: [{ imagePullPolicy: 'IfNotPresent' }] } } } });
+    c.imagePullPolicy = 'Always';
+    const cleaned = cleanManifest(latest) as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    expect(cleaned.spec.template.spec.containers[0]).not.toHaveProperty('imagePullPolicy');
+  });
+
+  it('does not modify its input', () => {
+    const before = JSON.stringify(liveDeployment);
+    cleanManifest(liveDeployment);
+    expect(JSON.stringify(liveDeployment)).toBe(before);
+  });
+});
+
+describe('takeover', () => {
+  const objects = [
+    ns('shop'),
+    liveDeployment,
+    liveService,
+    simple('ConfigMap', 'web-config', { data: { MODE: 'prod' } }),
+    simple('ConfigMap', 'unrelated', { data: {} }),
+    simple('ServiceAccount', 'web'),
+    {
+      ...liveDeployment,
+      metadata: { ...liveDeployment.metadata, name: 'cart', annotations: { 'meta.helm.sh/release-name': 'cart' } },
+    },
+  ];
+  const snapshot: ClusterSnapshot = { clusterName: 't', source: 'snapshot', objects, apiGroups: [], skipped: [] };
+
+  it('adopts unmanaged workloads with their namespace, Services, ConfigMaps and ServiceAccount', () => {
+    const { workloads } = buildInventory({ snapshot, policy: DEFAULT_POLICY, workloads: [] });
+    const out = planTakeover({ snapshot, policy: DEFAULT_POLICY, workloads: workloads! });
+    expect(out.changes!.map((c) => `${c.action} ${c.target.kind}/${c.target.name}`)).toEqual([
+      'adopt Deployment/web',
+      'adopt ConfigMap/web-config',
+      'adopt Namespace/shop',
+      'adopt Service/web',
+      'adopt ServiceAccount/web',
+    ]);
+    const namespace = out.changes!.find((c) => c.target.kind === 'Namespace')!;
+    expect(namespace.manifest).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    // Helm's Deployment is reported and left for patches.
+    expect(out.findings!.map((f) => `${f.check} ${f.resource.name}`)).toEqual(['takeover.managed-elsewhere cart']);
+  });
+
+  it('adopts nothing when the policy says so', () => {
+    const policy = { ...DEFAULT_POLICY, takeover: { adoptUnmanaged: false } };
+    const out = planTakeover({ snapshot, policy, workloads: [] });
+    expect(out.changes ?? []).toEqual([]);
+    expect(out.notes).toEqual(['Takeover skipped: the policy sets takeover.adoptUnmanaged to false.']);
+  });
+});

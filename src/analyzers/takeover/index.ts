@@ -1,0 +1,90 @@
+/**
+ * takeover: adoption of live objects not yet in Git. Unmanaged workloads (applied by hand with
+ * kubectl, or by nothing we can recognise) become clean manifests together with what they need
+ * (namespace, Services, ConfigMaps, ServiceAccount). Objects that Helm, Argo CD or Flux manage
+ * are never adopted: other concerns patch them instead.
+ */
+import type { KubeObject } from '../../cluster/types.js';
+import { compareObjects, objectKey, refOf } from '../../kube/objects.js';
+import type { Change, Finding, WorkloadModel } from '../../model/types.js';
+import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
+import { isManagedElsewhere, managerOf } from '../inventory/managers.js';
+import { ObjectIndex } from '../inventory/owners.js';
+import { cleanManifest } from './clean.js';
+import { configMapNames, serviceAccountName, servicesSelecting } from './related.js';
+
+/** Kinds adopted as workloads; standalone Jobs are one-off runs, not desired state. */
+const ADOPTABLE_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob']);
+
+function adoptChange(obj: KubeObject, why: string): Change {
+  const target = refOf(obj);
+  return {
+    id: `takeover:${objectKey(target)}`,
+    concern: 'takeover',
+    action: 'adopt',
+    target,
+    manifest: cleanManifest(obj),
+    summary: `Adopt ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name} into Git (${why}).`,
+  };
+}
+
+function leftAloneFinding(obj: KubeObject, reason: string): Finding {
+  return {
+    check: 'takeover.managed-elsewhere',
+    concern: 'takeover',
+    severity: 'info',
+    resource: refOf(obj),
+    message: reason,
+    remediation: 'TARS proposes changes to it as patches; its owner keeps applying it.',
+  };
+}
+
+export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
+  if (!input.policy.takeover.adoptUnmanaged) {
+    return { notes: ['Takeover skipped: the policy sets takeover.adoptUnmanaged to false.'] };
+  }
+  const index = new ObjectIndex(input.snapshot.objects);
+  const services = input.snapshot.objects.filter((o) => o.kind === 'Service');
+  const adopted = new Map<string, Change>();
+  const findings: Finding[] = [];
+  const adopt = (obj: KubeObject | undefined, why: string) => {
+    if (obj === undefined) return;
+    const key = objectKey(refOf(obj));
+    if (adopted.has(key)) return;
+    const manager = managerOf(obj);
+    if (isManagedElsewhere(manager)) {
+      findings.push(leftAloneFinding(obj, `${obj.kind} is managed by ${manager.tool}${manager.name ? ` (${manager.name})` : ''}; not adopted.`));
+      return;
+    }
+    adopted.set(key, adoptChange(obj, why));
+  };
+
+  for (const workload of input.workloads) {
+    const obj = index.get(workload.ref.kind, workload.ref.namespace, workload.ref.name);
+    if (obj === undefined || !ADOPTABLE_WORKLOADS.has(obj.kind)) continue;
+    if (isManagedElsewhere(workload.managedBy)) {
+      findings.push(leftAloneFinding(obj, describeManaged(workload)));
+      continue;
+    }
+    const ns = workload.ref.namespace;
+    adopt(index.get('Namespace', undefined, ns), `namespace of ${workload.ref.name}`);
+    adopt(obj, `managed by ${workload.managedBy.tool === 'none' ? 'nothing' : workload.managedBy.tool}`);
+    for (const svc of servicesSelecting(obj, services)) adopt(svc, `selects ${workload.ref.name}`);
+    for (const name of configMapNames(obj)) adopt(index.get('ConfigMap', ns, name), `used by ${workload.ref.name}`);
+    const sa = serviceAccountName(obj);
+    if (sa !== undefined) adopt(index.get('ServiceAccount', ns, sa), `runs ${workload.ref.name}`);
+  }
+  const changes = [...adopted.values()].sort((a, b) => compareObjects(a.target, b.target));
+  const dedupedFindings = [...new Map(findings.map((f) => [objectKey(f.resource), f])).values()];
+  return { changes, findings: dedupedFindings.sort((a, b) => compareObjects(a.resource, b.resource)) };
+}
+
+function describeManaged(w: WorkloadModel): string {
+  return `${w.ref.kind} is managed by ${w.managedBy.tool}${w.managedBy.name ? ` (${w.managedBy.name})` : ''}; not adopted.`;
+}
+
+export const takeoverAnalyzer: Analyzer = {
+  id: 'takeover',
+  description: 'Clean manifests of live objects not yet in Git; objects managed elsewhere are left for patches.',
+  analyze: planTakeover,
+};

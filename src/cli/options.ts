@@ -1,0 +1,24 @@
+/** Options shared by every command that reads a cluster: the input options of `tars plan`. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+
+export interface InputOptions {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly snapshot?: string;
+  readonly prometheus?: string;
+  readonly policies?: string;
+  readonly history: string;
+  readonly quiet?: boolean;
+}
+
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--kubeconfig <file>', 'kubeconfig of the live cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)').conflicts('snapshot'))
+    .addOption(new Option('--context <name>', 'kubeconfig context to use').conflicts('snapshot'))
+    .option('--snapshot <dir>', 'read a snapshot directory instead of a live cluster')
+    .option('--prometheus <url>', 'Prometheus (or Thanos/Mimir) base URL for usage history')
+    .option('--policies <dir>', 'directory of policy files', 'policies')
+    .option('--history <duration>', 'usage history window to read from Prometheus', '14d')
+    .option('-q, --quiet', 'no progress output on stderr');
+}
