@@ -1,0 +1,130 @@
+/**
+ * Real git repositories for the delivery tests: a bare "remote" with a `main` branch, and helpers
+ * that act as other people (or another TARS run) pushing to it. Plain `git` through execFile,
+ * isolated from the machine's global and system configuration.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const TARS_AUTHOR = { name: 'tars-bot', email: 'tars@example.test' };
+
+export function isolatedGitEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    LC_ALL: 'C',
+  };
+}
+
+export function git(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): string {
+  return execFileSync('git', args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+}
+
+export interface RemoteFixture {
+  readonly root: string;
+  /** Bare repository path (also usable as a git URL). */
+  readonly bare: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The sha a ref points at in the bare repository, or undefined. */
+  sha(ref: string): string | undefined;
+  /** `git log` subjects/authors of `range` in the bare repository. */
+  log(range: string): { sha: string; author: string; parents: string[] }[];
+  /** Files at `ref` under `dir`, path → content. */
+  tree(ref: string, dir: string): Map<string, string>;
+  /** Commits `files` as `author` on top of `onto` (a branch of the remote) and pushes to `branch`. */
+  pushCommit(options: {
+    branch: string;
+    onto?: string;
+    files: Record<string, string>;
+    author: { name: string; email: string };
+    message?: string;
+  }): string;
+}
+
+/** A bare repository `remote.git` under a fresh temp folder, with `main` holding `files`. */
+export function createRemote(
+  files: Record<string, string> = { 'README.md': '# platform\n' },
+): RemoteFixture {
+  const root = mkdtempSync(join(tmpdir(), 'tars-remote-'));
+  const env = isolatedGitEnv(root);
+  const bare = join(root, 'remote.git');
+  git(root, ['init', '--quiet', '--bare', '--initial-branch=main', bare], env);
+  let scratch = 0;
+  const fixture: RemoteFixture = {
+    root,
+    bare,
+    env,
+    sha(ref) {
+      try {
+        return git(bare, ['rev-parse', '--verify', '--quiet', ref], env);
+      } catch {
+        return undefined;
+      }
+    },
+    log(range) {
+      const out = git(bare, ['log', '--format=%H %P%x1f%an <%ae>', range], env);
+      return out === ''
+        ? []
+        : out.split('\n').map((line) => {
+            const [shas = '', author = ''] = line.split('\x1f');
+            const [sha = '', ...parents] = shas.trim().split(' ');
+            return { sha, author, parents };
+          });
+    },
+    tree(ref, dir) {
+      const names = git(bare, ['ls-tree', '-r', '--name-only', ref, '--', dir], env);
+      const result = new Map<string, string>();
+      for (const name of names.split('\n').filter((n) => n !== '')) {
+        result.set(name.slice(dir.length + 1), git(bare, ['show', `${ref}:${name}`], env) + '\n');
+      }
+      return result;
+    },
+    pushCommit({ branch, onto, files: changed, author, message }) {
+      const work = join(root, `clone-${++scratch}`);
+      const source = onto ?? branch;
+      git(root, ['clone', '--quiet', '--branch', source, bare, work], env);
+      for (const [rel, content] of Object.entries(changed)) {
+        mkdirSync(dirname(join(work, rel)), { recursive: true });
+        writeFileSync(join(work, rel), content);
+      }
+      git(work, ['add', '--all'], env);
+      const identity = ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`];
+      git(work, [...identity, 'commit', '--quiet', '-m', message ?? 'change'], env);
+      git(work, ['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`], env);
+      return git(work, ['rev-parse', 'HEAD'], env);
+    },
+  };
+  const seed = join(root, 'seed');
+  mkdirSync(seed);
+  git(seed, ['init', '--quiet', '--initial-branch=main'], env);
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(seed, rel)), { recursive: true });
+    writeFileSync(join(seed, rel), content);
+  }
+  git(seed, ['add', '--all'], env);
+  git(
+    seed,
+    [
+      '-c',
+      'user.name=Platform Team',
+      '-c',
+      'user.email=platform@example.test',
+      'commit',
+      '--quiet',
+      '-m',
+      'initial',
+    ],
+    env,
+  );
+  git(seed, ['push', '--quiet', bare, 'main'], env);
+  return fixture;
+}
