@@ -78,6 +78,8 @@ export interface Change {
   readonly target: ObjectRef;
   readonly manifest: KubeObject;
   readonly summary: string;
+  /** Largest relative change of a value, |after − before| / before (0.3 = 30%); absent for adoption. */
+  readonly magnitude?: number;
   readonly evidence?: Evidence;
   readonly risk?: Risk;
 }

@@ -1,0 +1,44 @@
+/**
+ * Phase 3 rollout in waves. A wave is the next `waveSize` workloads whose changes are not yet in
+ * the base branch, lowest risk first. While a wave's pull request is open its workloads are still
+ * missing from base, so a re-run picks the same wave and updates the same pull request; once it
+ * merges, the next run proposes the next wave. No state is kept outside Git.
+ */
+import type { Change } from '../model/types.js';
+
+export interface WavePlan {
+  /** 1-based number of the wave proposed now: waves already merged + 1. */
+  readonly wave: number;
+  readonly changes: readonly Change[];
+  /** Workloads left for later waves. */
+  readonly remaining: number;
+}
+
+/** The object a change belongs to for wave purposes: its target. */
+function groupKey(change: Change): string {
+  const t = change.target;
+  return `${t.kind}/${t.namespace ?? ''}/${t.name}`;
+}
+
+export function planWave(
+  pending: readonly Change[],
+  options: { readonly waveSize: number; readonly alreadyApplied: number },
+): WavePlan {
+  const groups = new Map<string, Change[]>();
+  for (const change of pending) groups.set(groupKey(change), [...(groups.get(groupKey(change)) ?? []), change]);
+  const riskOf = (changes: Change[]) => Math.max(...changes.map((c) => c.risk?.score ?? 0));
+  const ordered = [...groups.entries()].sort(
+    ([ka, a], [kb, b]) => riskOf(a) - riskOf(b) || ka.localeCompare(kb),
+  );
+  const chosen = ordered.slice(0, options.waveSize);
+  return {
+    wave: Math.floor(options.alreadyApplied / Math.max(1, options.waveSize)) + 1,
+    changes: chosen.flatMap(([, changes]) => changes),
+    remaining: ordered.length - chosen.length,
+  };
+}
+
+/** Phase 4: a pull request is labelled for auto-merge when every change is under the threshold. */
+export function autoMergeEligible(changes: readonly Change[], threshold: number): boolean {
+  return changes.length > 0 && changes.every((c) => (c.risk?.score ?? 1) < threshold);
+}
