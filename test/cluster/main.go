@@ -62,6 +62,9 @@ func run(dir string, port, etcdPort int) error {
 	cmd.SetArgs([]string{
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
+		// The lease and master-count reconcilers refuse a loopback address for the
+		// "kubernetes" Service endpoints; nothing here routes to it anyway.
+		"--endpoint-reconciler-type=none",
 		"--secure-port=" + strconv.Itoa(port),
 		"--etcd-servers=http://127.0.0.1:" + strconv.Itoa(etcdPort),
 		"--cert-dir=" + filepath.Join(dir, "certs"),
