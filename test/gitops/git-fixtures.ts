@@ -46,6 +46,8 @@ export interface RemoteFixture {
     onto?: string;
     files: Record<string, string>;
     author: { name: string; email: string };
+    /** Defaults to the author. */
+    committer?: { name: string; email: string };
     message?: string;
   }): string;
 }
@@ -88,7 +90,7 @@ export function createRemote(
       }
       return result;
     },
-    pushCommit({ branch, onto, files: changed, author, message }) {
+    pushCommit({ branch, onto, files: changed, author, committer, message }) {
       const work = join(root, `clone-${++scratch}`);
       const source = onto ?? branch;
       git(root, ['clone', '--quiet', '--branch', source, bare, work], env);
@@ -98,7 +100,12 @@ export function createRemote(
       }
       git(work, ['add', '--all'], env);
       const identity = ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`];
-      git(work, [...identity, 'commit', '--quiet', '-m', message ?? 'change'], env);
+      const committerEnv = {
+        ...env,
+        GIT_COMMITTER_NAME: (committer ?? author).name,
+        GIT_COMMITTER_EMAIL: (committer ?? author).email,
+      };
+      git(work, [...identity, 'commit', '--quiet', '-m', message ?? 'change'], committerEnv);
       git(work, ['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`], env);
       return git(work, ['rev-parse', 'HEAD'], env);
     },

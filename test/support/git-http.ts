@@ -107,6 +107,8 @@ async function runBackend(
   const out: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
   child.stderr.resume();
+  // The backend may answer (404, 403) without reading the request body.
+  child.stdin.on('error', () => undefined);
   child.stdin.end(body);
   await new Promise<void>((resolve, reject) => {
     child.on('error', reject);
@@ -150,16 +152,20 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
     setReceivePackHook(next) {
       hook = next;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: () => {
+      // Idempotent: a test may stop the server early to make a push fail.
+      closing ??= new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
-      }),
+      });
+      return closing;
+    },
   };
 }
