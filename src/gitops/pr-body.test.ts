@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { MODEL_API_VERSION, type Change, type DesiredState } from '../model/types.js';
+import {
+  buildPullRequestText,
+  escapeMarkdown,
+  MAX_BODY_LENGTH,
+  planHash,
+  readPlanHash,
+} from './pr-body.js';
+
+function rightsizing(name: string, cpu: string, memory: string, score: number): Change {
+  return {
+    id: `rightsizing/shop/${name}`,
+    concern: 'rightsizing',
+    action: 'patch',
+    target: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name },
+    manifest: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'shop' },
+      spec: {
+        template: {
+          spec: { containers: [{ name: 'app', resources: { requests: { cpu, memory } } }] },
+        },
+      },
+    },
+    summary: `lower requests of ${name}`,
+    evidence: { window: '7d', samples: 2016, percentile: 95, confidence: 'high' },
+    risk: { score, reasons: ['2 replicas', 'PDB present'] },
+  };
+}
+
+function model(changes: Change[], names = ['cart', 'checkout']): DesiredState {
+  return {
+    apiVersion: MODEL_API_VERSION,
+    kind: 'DesiredState',
+    cluster: { name: 'prod-eu', source: 'snapshot', apiGroups: [] },
+    inputs: { objects: 10, skipped: [], usageHistory: { available: true, source: 'prometheus' } },
+    workloads: names.map((name) => ({
+      ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name },
+      managedBy: { tool: 'helm', name: 'shop' },
+      replicas: 2,
+      pods: [],
+      containers: [
+        {
+          name: 'app',
+          image: 'shop:1',
+          init: false,
+          requests: { cpu: '500m', memory: '512Mi' },
+          limits: {},
+        },
+      ],
+    })),
+    changes,
+    findings: [],
+    notes: [],
+    rollout: { phase: 3, wave: 2 },
+  };
+}
+
+describe('buildPullRequestText', () => {
+  const changes = [
+    rightsizing('checkout', '200m', '256Mi', 0.5),
+    rightsizing('cart', '100m', '512Mi', 0.1),
+  ];
+  const text = buildPullRequestText({
+    model: model(changes),
+    concern: 'rightsizing',
+    monthlySavings: new Map([
+      ['rightsizing/shop/cart', 12.5],
+      ['rightsizing/shop/checkout', 7.25],
+    ]),
+  });
+
+  it('opens with a summary line carrying the total monthly savings', () => {
+    expect(text.body.split('\n')[0]).toBe(
+      'TARS proposes 2 changes to 2 objects in cluster **prod-eu** (right-sizing), saving an estimated **19.75 USD per month**.',
+    );
+    expect(text.title).toBe('tars(prod-eu): right-sizing for 2 objects');
+  });
+
+  it('tabulates each workload before → after with evidence, savings and risk, lowest risk first', () => {
+    const rows = text.body.split('\n').filter((l) => l.startsWith('| Deployment'));
+    expect(rows).toEqual([
+      '| Deployment shop/cart | lower requests of cart | app: cpu request 500m → 100m | 7d window, 2016 samples, p95, high confidence | 12.50 USD | low (0.10): 2 replicas; PDB present |',
+      '| Deployment shop/checkout | lower requests of checkout | app: cpu request 500m → 200m<br>app: memory request 512Mi → 256Mi | 7d window, 2016 samples, p95, high confidence | 7.25 USD | medium (0.50): 2 replicas; PDB present |',
+    ]);
+  });
+
+  it('states the phase and wave, how to roll back, and ends with the plan-hash marker', () => {
+    expect(text.body).toContain('Phase 3 (gradual migration), wave 2.');
+    expect(text.body).toContain('Revert this pull request');
+    expect(text.body.trimEnd().endsWith(`<!-- tars:plan-hash=${text.planHash} -->`)).toBe(true);
+    expect(readPlanHash(text.body)).toBe(text.planHash);
+    expect(text.planHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('is deterministic and hashes the plan, not the order of changes', () => {
+    const again = buildPullRequestText({
+      model: model([...changes].reverse()),
+      concern: 'rightsizing',
+    });
+    expect(again.planHash).toBe(text.planHash);
+    expect(planHash('prod-eu', [changes[0]!])).not.toBe(text.planHash);
+    const other = buildPullRequestText({
+      model: model([rightsizing('cart', '90m', '512Mi', 0.1)]),
+      concern: 'rightsizing',
+    });
+    expect(other.planHash).not.toBe(text.planHash);
+  });
+
+  it('only shows changes of the requested concern', () => {
+    const hpa: Change = {
+      id: 'scaling/shop/cart',
+      concern: 'scaling',
+      action: 'create',
+      target: {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        namespace: 'shop',
+        name: 'cart',
+      },
+      manifest: {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'cart' },
+      },
+      summary: 'scale cart on CPU',
+    };
+    const mixed = model([...changes, hpa]);
+    const scaling = buildPullRequestText({ model: mixed, concern: 'scaling' });
+    expect(scaling.body).toContain('### Scaling');
+    expect(scaling.body).toContain('none → new HorizontalPodAutoscaler cart');
+    expect(scaling.body).not.toContain('Right-sizing');
+    expect(scaling.body.split('\n')[0]).not.toContain('saving');
+  });
+
+  it('summarises rows beyond the limit and stays under the platform body limit', () => {
+    const many = Array.from({ length: 500 }, (_, i) =>
+      rightsizing(`w${i}-${'x'.repeat(200)}`, '100m', '128Mi', 0.2),
+    );
+    const big = buildPullRequestText({
+      model: model(many, []),
+      concern: 'rightsizing',
+      maxRows: 1000,
+    });
+    expect(big.body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
+    expect(readPlanHash(big.body)).toBe(big.planHash);
+    const capped = buildPullRequestText({
+      model: model(many, []),
+      concern: 'rightsizing',
+      maxRows: 3,
+    });
+    expect(capped.body).toContain('…and 497 more changes of this kind');
+  });
+});
+
+describe('escapeMarkdown', () => {
+  it('keeps hostile cluster strings inside their table cell', () => {
+    const hostile =
+      'evil|name`code`<img src=x onerror=alert(1)>\n# heading\r\n[click](https://x.test) @team *b* _i_ ~~s~~ #12';
+    const escaped = escapeMarkdown(hostile);
+    expect(escaped).not.toMatch(/\n|\r/);
+    expect(escaped).not.toMatch(/(?<!\\)\|/);
+    expect(escaped).not.toMatch(/(?<!\\)`/);
+    expect(escaped).not.toMatch(/<|>/);
+    expect(escaped).not.toMatch(/(?<!\\)\[/);
+    expect(escaped).not.toContain('@');
+    expect(escaped).toBe(
+      'evil\\|name\\`code\\`&lt;img src=x onerror=alert(1)&gt; \\# heading \\[click\\](https\\://x.test) &#64;team \\*b\\* \\_i\\_ \\~\\~s\\~\\~ \\#12',
+    );
+  });
+
+  it('escapes names, namespaces and summaries in the body', () => {
+    const change = rightsizing('cart', '100m', '512Mi', 0.1);
+    const hostileChange: Change = {
+      ...change,
+      target: { ...change.target, namespace: 'ns|x', name: 'a`b' },
+      summary: 'label app=<b>x</b>\n| injected | row |',
+    };
+    const { body } = buildPullRequestText({
+      model: model([hostileChange], []),
+      concern: 'rightsizing',
+    });
+    const row = body.split('\n').find((l) => l.startsWith('| Deployment'));
+    expect(row).toBeDefined();
+    // Six cells: the row's unescaped pipes are exactly the seven borders.
+    expect(row!.match(/(?<!\\)\|/g)).toHaveLength(7);
+    expect(body).not.toContain('<b>');
+    expect(body).not.toContain('\n| injected');
+  });
+});

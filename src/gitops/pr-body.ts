@@ -1,0 +1,381 @@
+/**
+ * The pull-request text, written for the reviewer: what changes, per workload before → after,
+ * the evidence, the savings, the risk, the rollout phase and wave, how to roll back, and a hidden
+ * marker with the plan's hash so the next run recognises its own pull request.
+ *
+ * A pure function of the model. Every string that comes from the cluster (names, namespaces,
+ * summaries built from labels or annotations) is escaped: it cannot close a table cell, open a
+ * code span, inject HTML, start a link or mention someone.
+ */
+import { createHash } from 'node:crypto';
+import type {
+  Change,
+  Concern,
+  ContainerModel,
+  DesiredState,
+  WorkloadModel,
+} from '../model/types.js';
+
+export const PLAN_HASH_MARKER_PREFIX = '<!-- tars:plan-hash=';
+
+/** GitHub refuses bodies over 65,536 characters; GitLab's limit is higher. Stay under both. */
+export const MAX_BODY_LENGTH = 60_000;
+
+export interface PullRequestTextInput {
+  readonly model: DesiredState;
+  /** The concern this pull request carries; default: every concern that has changes. */
+  readonly concern?: Concern;
+  /** The wave's changes; default: all changes of `concern` in the model. */
+  readonly changes?: readonly Change[];
+  /** Monthly savings per change id (positive = cheaper), from the cost analyzer. */
+  readonly monthlySavings?: ReadonlyMap<string, number>;
+  /** ISO 4217 code for the savings. @default 'USD' */
+  readonly currency?: string;
+  /** Table rows shown per concern before the rest is summarised. @default 100 */
+  readonly maxRows?: number;
+}
+
+export interface PullRequestText {
+  readonly title: string;
+  readonly body: string;
+  /** sha256 of the plan this text describes (stable across runs with the same plan). */
+  readonly planHash: string;
+  /** The hidden marker line, `<!-- tars:plan-hash=<sha256> -->`. */
+  readonly marker: string;
+}
+
+const PHASE_NAMES: Record<1 | 2 | 3 | 4, string> = {
+  1: 'establish presence',
+  2: 'workload analysis (observe only)',
+  3: 'gradual migration',
+  4: 'full autonomy',
+};
+
+const CONCERN_TITLES: Record<Concern, string> = {
+  bootstrap: 'Bootstrap',
+  takeover: 'Takeover (adoption into Git)',
+  rightsizing: 'Right-sizing',
+  scaling: 'Scaling',
+  resilience: 'Resilience',
+  security: 'Security hardening',
+  network: 'Network policies',
+  backup: 'Backups',
+};
+
+/**
+ * Escapes text from the cluster for inline use in Markdown, table cells included. Newlines
+ * become spaces, so the text never starts a line and block syntax (headings, lists, quotes)
+ * cannot trigger; HTML is entity-encoded; inline punctuation (pipes, backticks, emphasis, link
+ * brackets, strikethrough, `#123` references, `scheme:` autolinks) is backslash-escaped; `@` is
+ * encoded so no one is mentioned.
+ */
+export function escapeMarkdown(text: string): string {
+  // One pass, so the entities written here are not escaped again.
+  return text.replace(
+    /\r\n|[\r\n\u2028\u2029&<>@\\`*_[\]|~#:]/g,
+    (c) => MARKDOWN_ESCAPES[c] ?? `\\${c}`,
+  );
+}
+
+const MARKDOWN_ESCAPES: Readonly<Record<string, string>> = {
+  '\r\n': ' ',
+  '\r': ' ',
+  '\n': ' ',
+  '\u2028': ' ',
+  '\u2029': ' ',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '@': '&#64;',
+};
+
+/** Stable JSON: object keys sorted, so the same plan always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 over what the pull request proposes: cluster, concern(s) and the changes' content. */
+export function planHash(clusterName: string, changes: readonly Change[]): string {
+  const plan = {
+    cluster: clusterName,
+    changes: [...changes]
+      .map((c) => ({
+        id: c.id,
+        concern: c.concern,
+        action: c.action,
+        target: c.target,
+        manifest: c.manifest,
+      }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+  };
+  return createHash('sha256').update(canonicalJson(plan)).digest('hex');
+}
+
+export function planMarker(hash: string): string {
+  return `${PLAN_HASH_MARKER_PREFIX}${hash} -->`;
+}
+
+/** The plan hash a pull-request body carries, if it has TARS's marker. */
+export function readPlanHash(body: string): string | undefined {
+  const match = /<!-- tars:plan-hash=([0-9a-f]{64}) -->/.exec(body);
+  return match?.[1];
+}
+
+function selectedChanges(input: PullRequestTextInput): readonly Change[] {
+  if (input.changes !== undefined) return input.changes;
+  if (input.concern === undefined) return input.model.changes;
+  return input.model.changes.filter((c) => c.concern === input.concern);
+}
+
+function concernsOf(changes: readonly Change[]): Concern[] {
+  return [...new Set(changes.map((c) => c.concern))].sort();
+}
+
+export function formatMoney(amount: number, currency: string): string {
+  const rounded = Math.round(amount * 100) / 100;
+  return `${rounded.toFixed(2)} ${escapeMarkdown(currency)}`;
+}
+
+function riskLevel(score: number): string {
+  if (score < 0.34) return 'low';
+  if (score < 0.67) return 'medium';
+  return 'high';
+}
+
+function describeRisk(change: Change): string {
+  if (change.risk === undefined) return '—';
+  const reasons =
+    change.risk.reasons.length > 0 ? `: ${change.risk.reasons.map(escapeMarkdown).join('; ')}` : '';
+  return `${riskLevel(change.risk.score)} (${change.risk.score.toFixed(2)})${reasons}`;
+}
+
+function describeEvidence(change: Change): string {
+  const e = change.evidence;
+  if (e === undefined) return '—';
+  const parts = [
+    `${escapeMarkdown(e.window)} window`,
+    `${e.samples} samples`,
+    ...(e.percentile !== undefined ? [`p${e.percentile}`] : []),
+    `${e.confidence} confidence`,
+  ];
+  if (e.detail !== undefined && e.detail !== '') parts.push(escapeMarkdown(e.detail));
+  return parts.join(', ');
+}
+
+/** Pod-template containers of a workload manifest or patch, wherever the kind keeps them. */
+function manifestContainers(change: Change): readonly Record<string, unknown>[] {
+  const spec = change.manifest.spec as Record<string, unknown> | undefined;
+  const jobTemplate = (spec?.jobTemplate as Record<string, unknown> | undefined)?.spec as
+    Record<string, unknown> | undefined;
+  const template = (jobTemplate?.template ?? spec?.template) as Record<string, unknown> | undefined;
+  const podSpec = template?.spec as Record<string, unknown> | undefined;
+  const containers = podSpec?.containers;
+  return Array.isArray(containers) ? (containers as Record<string, unknown>[]) : [];
+}
+
+function resourceMap(
+  container: Record<string, unknown>,
+  key: 'requests' | 'limits',
+): Record<string, string> {
+  const resources = container.resources as Record<string, unknown> | undefined;
+  const values = resources?.[key] as Record<string, unknown> | undefined;
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number') result[name] = String(value);
+  }
+  return result;
+}
+
+function findWorkload(model: DesiredState, change: Change): WorkloadModel | undefined {
+  return model.workloads.find(
+    (w) =>
+      w.ref.kind === change.target.kind &&
+      w.ref.name === change.target.name &&
+      w.ref.namespace === change.target.namespace,
+  );
+}
+
+/** `app: cpu request 500m → 100m` for every resource value the change sets differently. */
+function resourceDeltas(workload: WorkloadModel, change: Change): string[] {
+  const deltas: string[] = [];
+  for (const proposed of manifestContainers(change)) {
+    const name = typeof proposed.name === 'string' ? proposed.name : '';
+    const current: ContainerModel | undefined = workload.containers.find((c) => c.name === name);
+    for (const key of ['requests', 'limits'] as const) {
+      const after = resourceMap(proposed, key);
+      for (const resource of Object.keys(after).sort()) {
+        const before = current?.[key][resource];
+        if (before === after[resource]) continue;
+        const label = `${escapeMarkdown(name)}: ${escapeMarkdown(resource)} ${key === 'requests' ? 'request' : 'limit'}`;
+        deltas.push(
+          `${label} ${escapeMarkdown(before ?? 'none')} → ${escapeMarkdown(after[resource] ?? '')}`,
+        );
+      }
+    }
+  }
+  const replicas = (change.manifest.spec as Record<string, unknown> | undefined)?.replicas;
+  if (
+    typeof replicas === 'number' &&
+    workload.replicas !== undefined &&
+    replicas !== workload.replicas
+  ) {
+    deltas.push(`replicas ${workload.replicas} → ${replicas}`);
+  }
+  return deltas;
+}
+
+function describeBeforeAfter(model: DesiredState, change: Change): string {
+  const workload = findWorkload(model, change);
+  if (workload !== undefined) {
+    const deltas = resourceDeltas(workload, change);
+    if (deltas.length > 0) return deltas.join('<br>');
+  }
+  const kind = escapeMarkdown(change.manifest.kind);
+  const name = escapeMarkdown(change.manifest.metadata.name ?? change.target.name);
+  switch (change.action) {
+    case 'create':
+      return `none → new ${kind} ${name}`;
+    case 'adopt':
+      return `live only → clean manifest in Git`;
+    case 'patch':
+      return `patch of ${escapeMarkdown(change.target.kind)} (see summary)`;
+  }
+}
+
+function targetLabel(change: Change): string {
+  const t = change.target;
+  const where = t.namespace !== undefined ? `${escapeMarkdown(t.namespace)}/` : '';
+  return `${escapeMarkdown(t.kind)} ${where}${escapeMarkdown(t.name)}`;
+}
+
+function concernSection(
+  model: DesiredState,
+  concern: Concern,
+  changes: readonly Change[],
+  input: PullRequestTextInput,
+): string[] {
+  const currency = input.currency ?? 'USD';
+  const maxRows = input.maxRows ?? 100;
+  const sorted = [...changes].sort(
+    (a, b) =>
+      (a.risk?.score ?? 0) - (b.risk?.score ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  const lines = [
+    `### ${CONCERN_TITLES[concern]}`,
+    '',
+    '| Workload | Change | Before → after | Evidence | Savings / month | Risk |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const change of sorted.slice(0, maxRows)) {
+    const savings = input.monthlySavings?.get(change.id);
+    lines.push(
+      `| ${[
+        targetLabel(change),
+        escapeMarkdown(change.summary),
+        describeBeforeAfter(model, change),
+        describeEvidence(change),
+        savings === undefined ? '—' : formatMoney(savings, currency),
+        describeRisk(change),
+      ].join(' | ')} |`,
+    );
+  }
+  if (sorted.length > maxRows) {
+    lines.push('', `…and ${sorted.length - maxRows} more changes of this kind, all in the diff.`);
+  }
+  lines.push('');
+  return lines;
+}
+
+function pluralize(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function totalSavings(
+  changes: readonly Change[],
+  savings: ReadonlyMap<string, number> | undefined,
+): number | undefined {
+  if (savings === undefined) return undefined;
+  let total = 0;
+  let any = false;
+  for (const change of changes) {
+    const value = savings.get(change.id);
+    if (value === undefined) continue;
+    total += value;
+    any = true;
+  }
+  return any ? total : undefined;
+}
+
+/** Title and body of the pull request for `input`'s changes. */
+export function buildPullRequestText(input: PullRequestTextInput): PullRequestText {
+  const { model } = input;
+  const changes = selectedChanges(input);
+  const concerns = input.concern !== undefined ? [input.concern] : concernsOf(changes);
+  const cluster = model.cluster.name;
+  const hash = planHash(cluster, changes);
+  const marker = planMarker(hash);
+  const workloads = new Set(
+    changes.map((c) => `${c.target.kind}/${c.target.namespace ?? ''}/${c.target.name}`),
+  );
+  const savings = totalSavings(changes, input.monthlySavings);
+  const currency = input.currency ?? 'USD';
+  const concernWords = concerns.map((c) => CONCERN_TITLES[c].toLowerCase()).join(', ');
+
+  // The title is plain text on every platform, but keep it on one line and short.
+  const title = `tars(${cluster}): ${concernWords} for ${pluralize(workloads.size, 'object')}`
+    .replace(/[\r\n]+/g, ' ')
+    .slice(0, 200);
+
+  const summary =
+    `TARS proposes ${pluralize(changes.length, 'change')} to ${pluralize(workloads.size, 'object')} ` +
+    `in cluster **${escapeMarkdown(cluster)}** (${escapeMarkdown(concernWords)})` +
+    (savings !== undefined
+      ? `, saving an estimated **${formatMoney(savings, currency)} per month**.`
+      : '.');
+
+  const lines = [summary, ''];
+  for (const concern of concerns) {
+    lines.push(
+      ...concernSection(
+        model,
+        concern,
+        changes.filter((c) => c.concern === concern),
+        input,
+      ),
+    );
+  }
+  const { phase, wave } = model.rollout;
+  lines.push(
+    '### Rollout',
+    '',
+    `Phase ${phase} (${PHASE_NAMES[phase]}), wave ${wave}. ` +
+      (phase === 3
+        ? 'The next wave is proposed only after this one is merged and stays healthy.'
+        : ''),
+    '',
+    '### How to roll back',
+    '',
+    "Revert this pull request (the platform's **Revert** button, or `git revert -m 1 <merge commit>`); " +
+      'Argo CD or Flux then reconciles the previous manifests. To keep TARS from proposing the ' +
+      'same change again, exclude the namespace or adjust the policy before the next run.',
+    '',
+    `<sub>Generated by TARS from the desired-state model of ${escapeMarkdown(cluster)}; ` +
+      'edits to this branch are not overwritten: TARS leaves a branch alone once someone else commits to it.</sub>',
+    '',
+    marker,
+  );
+  let body = lines.join('\n');
+  if (body.length > MAX_BODY_LENGTH) {
+    const note =
+      '\n\n…the rest of this description was cut to fit the platform limit; the diff holds every change.\n\n';
+    body = body.slice(0, MAX_BODY_LENGTH - note.length - marker.length) + note + marker;
+  }
+  return { title, body, planHash: hash, marker };
+}
