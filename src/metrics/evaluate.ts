@@ -1,0 +1,179 @@
+/**
+ * Local evaluation of the history queries (`queries.ts`) over raw samples, reproducing what
+ * Prometheus computes for a range query: evaluation at start, start + step, … ≤ end; a gauge's
+ * value is its last sample within the lookback; `rate()` is Prometheus's extrapolated rate
+ * (counter resets, extrapolation to the range edges capped at 1.1 × the sample spacing and at
+ * the counter's zero point); `sum`/`max by (namespace, pod, container)` aggregate per step.
+ */
+import { appendSamples, type SignalSeries } from './assemble.js';
+import { LOOKBACK_SECONDS, SERIES, type Signal } from './queries.js';
+import type { ContainerKey, HistoryQuery, Sample } from './types.js';
+
+export interface RawSeries {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Sorted by time, one sample per timestamp. */
+  readonly samples: readonly Sample[];
+}
+
+export function evaluationTimes(start: number, end: number, step: number): number[] {
+  const times: number[] = [];
+  for (let t = start; t <= end; t += step) times.push(t);
+  return times;
+}
+
+/** Index of the first sample with time ≥ t. */
+function lowerBound(samples: readonly Sample[], t: number): number {
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (samples[mid].t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Samples with time in [from, to]. */
+function between(samples: readonly Sample[], from: number, to: number): readonly Sample[] {
+  return samples.slice(lowerBound(samples, from), lowerBound(samples, to + 1e-9));
+}
+
+export function gaugeAt(
+  samples: readonly Sample[],
+  t: number,
+  lookback = LOOKBACK_SECONDS,
+): number | undefined {
+  const window = between(samples, t - lookback, t);
+  return window.at(-1)?.v;
+}
+
+/** Prometheus's `rate(x[range])` at t (promql/functions.go `extrapolatedRate`). */
+export function rateAt(samples: readonly Sample[], t: number, range: number): number | undefined {
+  const points = between(samples, t - range, t);
+  if (points.length < 2) return undefined;
+  const first = points[0];
+  const last = points.at(-1)!;
+  let increase = last.v - first.v;
+  for (let i = 1; i < points.length; i++) {
+    if (points[i].v < points[i - 1].v) increase += points[i - 1].v;
+  }
+  const sampledInterval = last.t - first.t;
+  const averageSpacing = sampledInterval / (points.length - 1);
+  let toStart = first.t - (t - range);
+  const toEnd = t - last.t;
+  if (increase > 0 && first.v >= 0) {
+    const toZero = sampledInterval * (first.v / increase);
+    if (toZero < toStart) toStart = toZero;
+  }
+  const threshold = averageSpacing * 1.1;
+  let interval = sampledInterval;
+  interval += toStart < threshold ? toStart : averageSpacing / 2;
+  interval += toEnd < threshold ? toEnd : averageSpacing / 2;
+  return (increase * (interval / sampledInterval)) / range;
+}
+
+type Aggregate = 'sum' | 'max';
+type Evaluate = (samples: readonly Sample[], t: number) => number | undefined;
+
+function keyOf(labels: Readonly<Record<string, string>>): ContainerKey | undefined {
+  const { namespace, pod, container } = labels;
+  if (namespace === undefined || pod === undefined || container === undefined) return undefined;
+  return { namespace, pod, container };
+}
+
+/** `aggregate by (namespace, pod, container) (evaluate(series))` at each time. */
+function aggregateBy(
+  series: readonly RawSeries[],
+  times: readonly number[],
+  evaluate: Evaluate,
+  aggregate: Aggregate,
+): SignalSeries {
+  const groups = new Map<string, { key: ContainerKey; members: RawSeries[] }>();
+  for (const s of series) {
+    const key = keyOf(s.labels);
+    if (key === undefined) continue;
+    const id = `${key.namespace}/${key.pod}/${key.container}`;
+    const group = groups.get(id) ?? { key, members: [] };
+    group.members.push(s);
+    groups.set(id, group);
+  }
+  const result: SignalSeries = new Map();
+  for (const { key, members } of groups.values()) {
+    const samples: Sample[] = [];
+    for (const t of times) {
+      let value: number | undefined;
+      for (const member of members) {
+        const v = evaluate(member.samples, t);
+        if (v === undefined) continue;
+        value = value === undefined ? v : aggregate === 'sum' ? value + v : Math.max(value, v);
+      }
+      if (value !== undefined && Number.isFinite(value)) samples.push({ t, v: value });
+    }
+    if (samples.length > 0) appendSamples(result, key, samples);
+  }
+  return result;
+}
+
+function divide(numerator: SignalSeries, denominator: SignalSeries): SignalSeries {
+  const result: SignalSeries = new Map();
+  for (const [id, { key, samples }] of numerator) {
+    const below = new Map((denominator.get(id)?.samples ?? []).map((s) => [s.t, s.v]));
+    const ratios: Sample[] = [];
+    for (const { t, v } of samples) {
+      const d = below.get(t);
+      if (d !== undefined && Number.isFinite(v / d)) ratios.push({ t, v: v / d });
+    }
+    if (ratios.length > 0) appendSamples(result, key, ratios);
+  }
+  return result;
+}
+
+export interface EvaluateOptions {
+  readonly query: HistoryQuery;
+  readonly rateWindowSeconds: number;
+}
+
+/** The five signals over the raw series, as the Prometheus source would fetch them. */
+export function evaluateSignals(
+  raw: readonly RawSeries[],
+  { query, rateWindowSeconds }: EvaluateOptions,
+): Record<Signal, SignalSeries> {
+  const namespaces = new Set(query.namespaces);
+  const inScope = (s: RawSeries): boolean =>
+    namespaces.size === 0 || namespaces.has(s.labels.namespace ?? '');
+  const cadvisor = (name: string): RawSeries[] =>
+    raw.filter(
+      (s) =>
+        s.name === name &&
+        inScope(s) &&
+        (s.labels.container ?? '') !== '' &&
+        s.labels.container !== 'POD',
+    );
+  const times = evaluationTimes(query.start, query.end, query.stepSeconds);
+  const rate: Evaluate = (samples, t) => rateAt(samples, t, rateWindowSeconds);
+  const gauge: Evaluate = (samples, t) => gaugeAt(samples, t);
+  return {
+    cpu: aggregateBy(cadvisor(SERIES.cpu), times, rate, 'sum'),
+    memory: aggregateBy(cadvisor(SERIES.memory), times, gauge, 'max'),
+    throttled: divide(
+      aggregateBy(cadvisor(SERIES.throttledPeriods), times, rate, 'sum'),
+      aggregateBy(cadvisor(SERIES.periods), times, rate, 'sum'),
+    ),
+    restarts: aggregateBy(
+      raw.filter((s) => s.name === SERIES.restarts && inScope(s)),
+      times,
+      gauge,
+      'max',
+    ),
+    oomKilled: aggregateBy(
+      raw.filter(
+        (s) =>
+          s.name === SERIES.lastTerminatedReason && inScope(s) && s.labels.reason === 'OOMKilled',
+      ),
+      times,
+      gauge,
+      'max',
+    ),
+  };
+}
