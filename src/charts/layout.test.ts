@@ -234,7 +234,7 @@ describe('renderTree', () => {
   });
 
   it('refuses two changes that would write the same file', () => {
-    const twice: DesiredState = smallModel([{ ...smallModel().changes[0]!, id: 'takeover/again' }]);
+    const twice: DesiredState = smallModel([{ ...smallModel().changes[0], id: 'takeover/again' }]);
     expect(() => renderTree(twice)).toThrow(InputError);
     expect(() => renderTree(twice)).toThrow(
       'changes "takeover/shop/deployment/web" and "takeover/again" would both write shop/deployment-web.yaml',

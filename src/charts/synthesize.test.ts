@@ -82,7 +82,7 @@ describe('synthesize', () => {
   it('keeps the previous tree when the new one cannot be rendered', async () => {
     await synthesize(smallModel(), out);
     const before = await readTree(out);
-    const clash = smallModel([{ ...smallModel().changes[0]!, id: 'takeover/again' }]);
+    const clash = smallModel([{ ...smallModel().changes[0], id: 'takeover/again' }]);
     await expect(synthesize(clash, out)).rejects.toThrow(/would both write/);
     expect([...(await readTree(out))]).toEqual([...before]);
     expect(await readdir(out)).toEqual(['prod-eu']);
