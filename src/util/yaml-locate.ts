@@ -5,10 +5,19 @@
  * Shared by the policy loader and the snapshot reader: both validate plain JS values (from
  * `doc.toJS()` or `JSON.parse`) and only come here when something is wrong.
  */
+import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, LineCounter } from 'yaml';
 import type { YAMLError } from 'yaml';
 import type { Document, Node, ParsedNode } from 'yaml';
+
+/** A path as messages show it: relative to the working directory when inside it. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
+    ? relative
+    : path.resolve(file);
+}
 
 /** One path segment: an object key or an array index. */
 export type PathSegment = string | number;

@@ -1,4 +1,5 @@
-export { SnapshotClusterSource, displayPath } from './source.js';
+export { SnapshotClusterSource } from './source.js';
+export { displayPath } from '../../util/yaml-locate.js';
 export {
   CLUSTER_INFO_API_VERSION,
   CLUSTER_INFO_FILE,

@@ -11,6 +11,7 @@ import { InputError } from '../../errors.js';
 import { OPTIONAL_API_GROUPS } from '../types.js';
 import type { ClusterSnapshot, ClusterSource, KubeObject, SkippedKind } from '../types.js';
 import {
+  displayPath,
   formatPath,
   locateAjvErrors,
   syntaxErrorLine,
@@ -21,14 +22,6 @@ import type { SourcedObject } from './parse.js';
 import { CLUSTER_INFO_FILE, validateClusterInfo } from './schema.js';
 
 const OBJECT_FILE = /\.(ya?ml|json)$/i;
-
-/** A path as messages show it: relative to the working directory when inside it. */
-export function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
-    ? relative
-    : path.resolve(file);
-}
 
 export class SnapshotClusterSource implements ClusterSource {
   private constructor(private readonly dir: string) {}
