@@ -22,13 +22,14 @@ export function evaluationTimes(start: number, end: number, step: number): numbe
   return times;
 }
 
-/** Index of the first sample with time ≥ t. */
-function lowerBound(samples: readonly Sample[], t: number): number {
+/** Index of the first sample with time ≥ t (or > t when `strict`). */
+function bound(samples: readonly Sample[], t: number, strict: boolean): number {
   let lo = 0;
   let hi = samples.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (samples[mid].t < t) lo = mid + 1;
+    const before = strict ? samples[mid].t <= t : samples[mid].t < t;
+    if (before) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -36,7 +37,7 @@ function lowerBound(samples: readonly Sample[], t: number): number {
 
 /** Samples with time in [from, to]. */
 function between(samples: readonly Sample[], from: number, to: number): readonly Sample[] {
-  return samples.slice(lowerBound(samples, from), lowerBound(samples, to + 1e-9));
+  return samples.slice(bound(samples, from, false), bound(samples, to, true));
 }
 
 export function gaugeAt(
