@@ -195,7 +195,7 @@ describe('OpenMetrics files give the same history as Prometheus', () => {
     );
     expect(fromFiles.events).toEqual(fromPrometheus.events);
     fromPrometheus.containers.forEach((expected, i) => {
-      const actual = fromFiles.containers[i]!;
+      const actual = fromFiles.containers[i];
       for (const signal of ['cpu', 'memory', 'throttled'] as const) {
         const want = expected[signal] ?? [];
         const got = actual[signal] ?? [];
@@ -203,7 +203,7 @@ describe('OpenMetrics files give the same history as Prometheus', () => {
           got.map((s) => s.t),
           `${signal} of ${expected.key.pod}`,
         ).toEqual(want.map((s) => s.t));
-        got.forEach((s, j) => expect(s.v).toBeCloseTo(want[j]!.v, 9));
+        got.forEach((s, j) => expect(s.v).toBeCloseTo(want[j].v, 9));
       }
     });
   });
