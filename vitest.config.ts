@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['dist/**', 'node_modules/**'],
     // Starts the real test cluster once (or uses TARS_TEST_KUBECONFIG) and exposes its kubeconfigs.
     globalSetup: ['test/global-setup.ts'],
