@@ -3,8 +3,9 @@
  * reads its workloads. Adding an analyzer means a folder under src/analyzers and a line here;
  * the conformance test (registry.test.ts) checks every entry.
  */
+import { bootstrapAnalyzer } from './bootstrap/index.js';
 import { inventoryAnalyzer } from './inventory/index.js';
 import { takeoverAnalyzer } from './takeover/index.js';
 import type { Analyzer } from './types.js';
 
-export const ANALYZERS: readonly Analyzer[] = [inventoryAnalyzer, takeoverAnalyzer];
+export const ANALYZERS: readonly Analyzer[] = [inventoryAnalyzer, bootstrapAnalyzer, takeoverAnalyzer];

@@ -1,6 +1,8 @@
 /** Options shared by every command that reads a cluster: the input options of `tars plan`. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { parseDuration } from '../plan/duration.js';
+import type { PlanInputOptions } from '../plan/plan.js';
 
 export interface InputOptions {
   readonly kubeconfig?: string;
@@ -22,3 +24,21 @@ export function addInputOptions(cmd: Command): Command {
     .option('--history <duration>', 'usage history window to read from Prometheus', '14d')
     .option('-q, --quiet', 'no progress output on stderr');
 }
+
+export function planInputs(options: InputOptions): PlanInputOptions {
+  return {
+    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context !== undefined ? { context: options.context } : {}),
+    ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}),
+    ...(options.prometheus !== undefined ? { prometheus: options.prometheus } : {}),
+    ...(process.env.TARS_PROMETHEUS_TOKEN ? { prometheusToken: process.env.TARS_PROMETHEUS_TOKEN } : {}),
+    ...(options.policies !== undefined ? { policies: options.policies } : {}),
+    historySeconds: parseDuration(options.history, '--history'),
+  };
+}
+
+export function outputOption(): Option {
+  return new Option('-o, --output <format>', 'how to print data').choices(['table', 'json', 'yaml']).default('table');
+}
+
+

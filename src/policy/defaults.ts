@@ -19,6 +19,20 @@ export const DEFAULT_POLICY: Policy = deepFreeze({
   rollout: {
     phase: 3,
     waveSize: 5,
+    autoMergeRiskBelow: 0.2,
+  },
+  bootstrap: {
+    gitops: 'argocd',
+    image: 'ghcr.io/tars-gitops/tars:0.1.0',
+    schedule: '17 * * * *',
+    repoURL: '',
+    branch: 'main',
+    path: 'generated',
+    platform: 'none',
+    tokenSecret: { name: 'tars-git', key: 'token' },
+    argocdNamespace: 'argocd',
+    fluxNamespace: 'flux-system',
+    interval: '10m',
   },
 });
 

@@ -61,17 +61,18 @@ describe('loadPolicy', () => {
 
   it('merges files in file-name order, documents in file order; lists replace, objects merge', () => {
     expect(loadPolicy(path.join(FIXTURES, 'layered'))).toStrictEqual({
+      ...DEFAULT_POLICY,
       cluster: { name: 'prod-eu-1' },
       namespaces: { include: ['shop', 'payments'], exclude: ['legacy'] },
       takeover: { adoptUnmanaged: true },
-      rollout: { phase: 4, waveSize: 7 },
+      rollout: { ...DEFAULT_POLICY.rollout, phase: 4, waveSize: 7 },
     });
   });
 
   it('reads a single policy file when given one', () => {
     const { files, policy } = validatePolicies(path.join(FIXTURES, 'layered', 'a-base.yaml'));
     expect(files).toEqual([path.join(FIXTURES, 'layered', 'a-base.yaml')]);
-    expect(policy.rollout).toEqual({ phase: 2, waveSize: 2 });
+    expect(policy.rollout).toEqual({ ...DEFAULT_POLICY.rollout, phase: 2, waveSize: 2 });
   });
 
   it('validatePolicies lists the files it read, in merge order', () => {
@@ -94,6 +95,17 @@ describe('loadPolicy', () => {
       `${a}:15: spec.frobnicate: is not a known field`,
       `${b}:1: apiVersion: must be "tars.dev/v1alpha1"`,
       `${b}:7: spec.rollout.waveSize: must be an integer`,
+    ]);
+  });
+
+  it('checks cron schedules with a cron parser', () => {
+    const dir = policyDir({
+      'p.yaml':
+        'apiVersion: tars.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: p\nspec:\n  bootstrap:\n    schedule: "61 * * * *"\n',
+    });
+    expect(loadError(dir)).toEqual([
+      `invalid policy: 1 error in ${dir}/p.yaml`,
+      `${dir}/p.yaml:7: spec.bootstrap.schedule: must match format "cron"`,
     ]);
   });
 

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
+import { CronExpressionParser } from 'cron-parser';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../errors.js';
 import {
@@ -28,6 +29,15 @@ interface PolicyDocument {
 }
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+// Cron schedules are checked by cron-parser, the parser the CronJob's own syntax follows.
+ajv.addFormat('cron', (value: string) => {
+  try {
+    CronExpressionParser.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+});
 const validatePolicyDocument = ajv.compile<PolicyDocument>(POLICY_FILE_SCHEMA);
 
 /** One problem found in a policy file, at a line. */

@@ -78,6 +78,46 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
         minimum: 1,
         description: 'At most this many workloads per pull request in phase 3.',
       },
+      autoMergeRiskBelow: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        description:
+          'Phase 4: a pull request whose every change has a risk score below this gets the auto-merge label.',
+      },
+    },
+  },
+  bootstrap: {
+    type: 'object',
+    description: 'Phase 1: how TARS installs itself and points Argo CD or Flux at its tree.',
+    additionalProperties: false,
+    properties: {
+      gitops: { enum: ['argocd', 'flux'], description: 'Which GitOps engine reconciles the tree.' },
+      image: { type: 'string', minLength: 1, description: 'The TARS container image the CronJob runs.' },
+      schedule: {
+        type: 'string',
+        format: 'cron',
+        description: 'Cron schedule (five fields, or @hourly and friends) of `tars run --once`.',
+      },
+      repoURL: {
+        type: 'string',
+        description: 'Repository Argo CD or Flux reads; empty means: taken from `tars propose --repo`.',
+      },
+      branch: { type: 'string', minLength: 1, description: 'Branch Argo CD or Flux follows.' },
+      path: { type: 'string', minLength: 1, description: 'Folder of the generated tree in the repository.' },
+      platform: { enum: ['github', 'gitlab', 'none'], description: 'Git platform for pull requests.' },
+      tokenSecret: {
+        type: 'object',
+        description: 'The Secret holding the git token: referenced by the CronJob, never created by TARS.',
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'Secret name.' },
+          key: { type: 'string', minLength: 1, description: 'Key of the token in the Secret.' },
+        },
+      },
+      argocdNamespace: { type: 'string', pattern: DNS_LABEL, description: "Namespace of Argo CD's Applications." },
+      fluxNamespace: { type: 'string', pattern: DNS_LABEL, description: "Namespace of Flux's sources and Kustomizations." },
+      interval: { type: 'string', pattern: '^([0-9]+(ms|s|m|h))+$', description: 'Flux reconcile interval.' },
     },
   },
 };

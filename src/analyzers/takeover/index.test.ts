@@ -135,11 +135,11 @@ describe('cleanManifest', () => {
 
   it('keeps imagePullPolicy when it differs from the default for the tag', () => {
     const latest = structuredClone(liveDeployment);
-    const c = (latest.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0]!;
+    const c = (latest.spec as unknown as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0]!;
     c.image = 'web:latest';
     expect(cleanManifest(latest)).toMatchObject({ spec: { template: { spec: { containers: [{ imagePullPolicy: 'IfNotPresent' }] } } } });
     c.imagePullPolicy = 'Always';
-    const cleaned = cleanManifest(latest) as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const cleaned = cleanManifest(latest) as unknown as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
     expect(cleaned.spec.template.spec.containers[0]).not.toHaveProperty('imagePullPolicy');
   });
 

@@ -1,0 +1,201 @@
+/**
+ * bootstrap (phase 1): TARS's own presence in the cluster, as objects for the tree's
+ * `bootstrap/` folder: namespace, ServiceAccount, the read-only ClusterRole and its binding, a
+ * CronJob running `tars run --once`, and the Argo CD Application or Flux GitRepository +
+ * Kustomizations that reconcile `generated/<cluster>`. CRD kinds are emitted only when the
+ * cluster serves their API, and are validated against the published schemas.
+ */
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
+import { GitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
+import { tarsClusterRole, TARS_CLUSTER_ROLE_NAME } from '../../bootstrap/rbac.js';
+import type { KubeObject } from '../../cluster/types.js';
+import { field } from '../../kube/objects.js';
+import type { Change, Finding } from '../../model/types.js';
+import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
+import type { BootstrapPolicy } from './types.js';
+
+export const TARS_NAMESPACE = 'tars';
+const LABELS = { 'app.kubernetes.io/name': 'tars', 'app.kubernetes.io/part-of': 'tars' };
+
+function create(obj: KubeObject, summary: string): Change {
+  const { namespace, name } = obj.metadata;
+  return {
+    id: `bootstrap:${obj.kind}/${namespace ? `${namespace}/` : ''}${name}`,
+    concern: 'bootstrap',
+    action: 'create',
+    target: { apiVersion: obj.apiVersion, kind: obj.kind, name, ...(namespace ? { namespace } : {}) },
+    manifest: obj,
+    summary,
+  };
+}
+
+function cronJob(policy: BootstrapPolicy, cluster: string): KubeObject {
+  const args = ['run', '--once', '--path', policy.path, '--platform', policy.platform];
+  if (policy.repoURL !== '') args.push('--repo', policy.repoURL, '--base', policy.branch);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'tars', namespace: TARS_NAMESPACE, labels: LABELS },
+    spec: {
+      schedule: policy.schedule,
+      concurrencyPolicy: 'Forbid',
+      jobTemplate: {
+        spec: {
+          backoffLimit: 1,
+          template: {
+            metadata: { labels: LABELS },
+            spec: {
+              serviceAccountName: 'tars',
+              restartPolicy: 'Never',
+              securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+              containers: [
+                {
+                  name: 'tars',
+                  image: policy.image,
+                  args,
+                  env: [
+                    { name: 'TARS_CLUSTER_NAME', value: cluster },
+                    // Referenced, never created: the platform team owns the token.
+                    { name: 'TARS_GIT_TOKEN', valueFrom: { secretKeyRef: { name: policy.tokenSecret.name, key: policy.tokenSecret.key } } },
+                  ],
+                  resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ['ALL'] },
+                  },
+                  volumeMounts: [{ name: 'work', mountPath: '/tmp' }],
+                },
+              ],
+              volumes: [{ name: 'work', emptyDir: {} }],
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** Workloads an existing HPA scales: Argo CD must not fight the HPA over `/spec/replicas`. */
+function hpaScaledTargets(objects: readonly KubeObject[]): { kind: string; namespace: string; name: string; group: string }[] {
+  return objects
+    .filter((o) => o.kind === 'HorizontalPodAutoscaler')
+    .map((hpa) => ({
+      kind: String(field(hpa, 'spec', 'scaleTargetRef', 'kind') ?? ''),
+      name: String(field(hpa, 'spec', 'scaleTargetRef', 'name') ?? ''),
+      apiVersion: String(field(hpa, 'spec', 'scaleTargetRef', 'apiVersion') ?? 'apps/v1'),
+      namespace: hpa.metadata.namespace ?? '',
+    }))
+    .filter((t) => t.kind !== '' && t.name !== '')
+    .map((t) => ({ kind: t.kind, namespace: t.namespace, name: t.name, group: t.apiVersion.includes('/') ? t.apiVersion.split('/')[0]! : '' }))
+    .sort((a, b) => `${a.namespace}/${a.kind}/${a.name}`.localeCompare(`${b.namespace}/${b.kind}/${b.name}`));
+}
+
+function treePath(policy: BootstrapPolicy, cluster: string): string {
+  return `${policy.path.replace(/\/+$/, '')}/${cluster}`;
+}
+
+function argoApplications(policy: BootstrapPolicy, cluster: string, objects: readonly KubeObject[]): KubeObject[] {
+  const app = (name: string, path: string, ignore: ReturnType<typeof hpaScaledTargets>) =>
+    new Application({
+      metadata: { name, namespace: policy.argocdNamespace, labels: LABELS },
+      spec: {
+        project: 'default',
+        source: { repoURL: policy.repoURL, targetRevision: policy.branch, path },
+        destination: { server: 'https://kubernetes.default.svc' },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'],
+        },
+        ...(ignore.length > 0
+          ? { ignoreDifferences: ignore.map((t) => ({ group: t.group, kind: t.kind, namespace: t.namespace, name: t.name, jsonPointers: ['/spec/replicas'] })) }
+          : {}),
+      },
+    });
+  const apps = [
+    app(`tars-${cluster}-bootstrap`, `${treePath(policy, cluster)}/bootstrap`, []),
+    app(`tars-${cluster}`, treePath(policy, cluster), hpaScaledTargets(objects)),
+  ];
+  for (const a of apps) a.validate();
+  return apps.map((a) => a.toJSON() as unknown as KubeObject);
+}
+
+function fluxObjects(policy: BootstrapPolicy, cluster: string): KubeObject[] {
+  const ns = policy.fluxNamespace;
+  const source = new GitRepository({
+    metadata: { name: `tars-${cluster}`, namespace: ns, labels: LABELS },
+    spec: { url: policy.repoURL, ref: { branch: policy.branch }, interval: policy.interval, secretRef: { name: policy.tokenSecret.name } },
+  });
+  const kustomization = (name: string, path: string, dependsOn?: string) =>
+    new Kustomization({
+      metadata: { name, namespace: ns, labels: LABELS },
+      spec: {
+        interval: policy.interval,
+        path: `./${path}`,
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: `tars-${cluster}` },
+        ...(dependsOn ? { dependsOn: [{ name: dependsOn }] } : {}),
+      },
+    });
+  const objs = [
+    source,
+    kustomization(`tars-${cluster}-bootstrap`, `${treePath(policy, cluster)}/bootstrap`),
+    kustomization(`tars-${cluster}`, treePath(policy, cluster), `tars-${cluster}-bootstrap`),
+  ];
+  for (const o of objs) o.validate();
+  return objs.map((o) => o.toJSON() as unknown as KubeObject);
+}
+
+function finding(check: string, message: string, remediation: string): Finding {
+  return {
+    check,
+    concern: 'bootstrap',
+    severity: 'medium',
+    resource: { apiVersion: 'v1', kind: 'Namespace', name: TARS_NAMESPACE },
+    message,
+    remediation,
+  };
+}
+
+export function planBootstrap(input: AnalyzerInput, policy: BootstrapPolicy): AnalyzerOutput {
+  const cluster = input.policy.cluster.name ?? input.snapshot.clusterName;
+  const role = tarsClusterRole();
+  const objects: KubeObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: TARS_NAMESPACE, labels: { ...LABELS, 'pod-security.kubernetes.io/enforce': 'restricted' } },
+    },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'tars', namespace: TARS_NAMESPACE, labels: LABELS } },
+    role as KubeObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: TARS_CLUSTER_ROLE_NAME, labels: LABELS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: TARS_CLUSTER_ROLE_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: 'tars', namespace: TARS_NAMESPACE }],
+    },
+    cronJob(policy, cluster),
+  ];
+  const findings: Finding[] = [];
+  const served = new Set(input.snapshot.apiGroups);
+  if (policy.repoURL === '') {
+    findings.push(finding('bootstrap.no-repository', 'No repository is configured, so no Argo CD Application or Flux Kustomization is generated.', 'Set bootstrap.repoURL in the policy, or run `tars propose --repo URL`.'));
+  } else if (policy.gitops === 'argocd') {
+    if (served.has('argoproj.io')) objects.push(...argoApplications(policy, cluster, input.snapshot.objects));
+    else findings.push(finding('bootstrap.argocd-missing', 'The policy chooses Argo CD but the cluster does not serve argoproj.io; no Application is generated.', 'Install Argo CD, or set bootstrap.gitops to flux.'));
+  } else if (served.has('source.toolkit.fluxcd.io') && served.has('kustomize.toolkit.fluxcd.io')) {
+    objects.push(...fluxObjects(policy, cluster));
+  } else {
+    findings.push(finding('bootstrap.flux-missing', 'The policy chooses Flux but the cluster does not serve its source and kustomize APIs; no Kustomization is generated.', 'Install Flux, or set bootstrap.gitops to argocd.'));
+  }
+  const changes = objects.map((o) => create(o, `Install TARS: ${o.kind} ${o.metadata.name}.`));
+  return { changes, findings };
+}
+
+export const bootstrapAnalyzer: Analyzer = {
+  id: 'bootstrap',
+  description: 'Phase 1: TARS itself (namespace, read-only RBAC, CronJob) and the Argo CD or Flux objects that reconcile its tree.',
+  analyze: (input) => planBootstrap(input, input.policy.bootstrap),
+};

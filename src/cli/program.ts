@@ -1,0 +1,23 @@
+/**
+ * The command-line contract of DESIGN.md. Commands parse options, call into src/plan,
+ * src/charts and src/gitops, and print; errors go to the one handler in handler.ts.
+ */
+import { Command } from 'commander';
+import type { CommandContext } from './context.js';
+import { registerPlanCommands } from './commands/plan.js';
+import { registerSnapshotCommand } from './commands/snapshot.js';
+import { registerValidateCommand } from './commands/validate.js';
+
+export function buildProgram(context: CommandContext): Command {
+  const program = new Command('tars')
+    .description('GitOps policy engine: plans optimized manifests for a Kubernetes cluster and proposes them as pull requests.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr });
+  registerPlanCommands(program, context);
+  registerSnapshotCommand(program, context);
+  registerValidateCommand(program, context);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr });
+  return program;
+}
