@@ -9,7 +9,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { AuthorizationV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import {
+  AuthorizationV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  RbacAuthorizationV1Api,
+} from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 
 import {
@@ -57,6 +63,14 @@ export async function createTestNamespace(prefix = 'test'): Promise<string> {
   const name = uniqueName(prefix);
   await ensureNamespace(adminKubeConfig(), name);
   return name;
+}
+
+/** Creates each object with the admin identity, in order (namespaces before their contents). */
+export async function createObjects(
+  objects: (KubernetesObject & Record<string, unknown>)[],
+): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(adminKubeConfig());
+  for (const object of objects) await api.create(object);
 }
 
 const IDENTITY_NAMESPACE = 'tars-test-identities';

@@ -81,9 +81,16 @@ export class LiveClusterSource implements ClusterSource {
       progress(`discovering APIs of ${this.describe()}`);
       const apiGroups = await this.guard(() => discoverOptionalGroups(client));
       const limit = pLimit(this.options.concurrency);
+      const served = new ServedResources(client);
       const results = await Promise.all(
         this.options.kinds.map((info) =>
-          limit(() => this.guard(() => this.readKind(client, info, progress))),
+          limit(() =>
+            this.guard(async () =>
+              (await served.has(info))
+                ? this.readKind(client, info, progress)
+                : notServed(info, progress),
+            ),
+          ),
         ),
       );
       const objects: KubeObject[] = [];
@@ -139,8 +146,56 @@ export class LiveClusterSource implements ClusterSource {
   }
 }
 
+function notServed(info: KindInfo, progress: (message: string) => void): KindResult {
+  progress(`skipped ${info.plural}: not served`);
+  return {
+    skipped: {
+      kind: info.kind,
+      reason: 'not-served',
+      message: `${resourceName(info)} is not served`,
+    },
+  };
+}
+
+function resourceName(info: KindInfo): string {
+  return `${info.plural}${info.group ? '.' + info.group : ''}`;
+}
+
+/**
+ * Which resources each group-version serves, from discovery (readable by every authenticated
+ * identity). Asked before listing because for a resource that does not exist, RBAC answers 403
+ * before the server could say 404: without discovery, "not served" would look like "forbidden".
+ */
+class ServedResources {
+  /** undefined: discovery did not say (e.g. 403 on discovery); the list itself will tell. */
+  private readonly byGroupVersion = new Map<string, Promise<Set<string> | undefined>>();
+
+  constructor(private readonly client: KubeHttpClient) {}
+
+  async has(info: KindInfo): Promise<boolean> {
+    const groupVersion = apiVersionOf(info);
+    let resources = this.byGroupVersion.get(groupVersion);
+    if (resources === undefined) {
+      resources = this.fetch(info);
+      this.byGroupVersion.set(groupVersion, resources);
+    }
+    return (await resources)?.has(info.plural) ?? true;
+  }
+
+  private async fetch(info: KindInfo): Promise<Set<string> | undefined> {
+    const path = info.group === '' ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`;
+    try {
+      const list = (await this.client.getJson(path)) as { resources?: { name?: string }[] };
+      return new Set((list.resources ?? []).map((r) => r.name ?? ''));
+    } catch (e) {
+      if (e instanceof ApiStatusError) return e.status === 404 ? new Set() : undefined;
+      throw e;
+    }
+  }
+}
+
 function skippedKind(info: KindInfo, e: ApiStatusError): SkippedKind {
-  const what = `${info.plural}${info.group ? '.' + info.group : ''}`;
+  const what = resourceName(info);
   if (e.status === 403) {
     return { kind: info.kind, reason: 'forbidden', message: `may not list ${what}: ${e.reason}` };
   }
