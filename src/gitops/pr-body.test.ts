@@ -101,7 +101,7 @@ describe('buildPullRequestText', () => {
       concern: 'rightsizing',
     });
     expect(again.planHash).toBe(text.planHash);
-    expect(planHash('prod-eu', [changes[0]!])).not.toBe(text.planHash);
+    expect(planHash('prod-eu', [changes[0]])).not.toBe(text.planHash);
     const other = buildPullRequestText({
       model: model([rightsizing('cart', '90m', '512Mi', 0.1)]),
       concern: 'rightsizing',
