@@ -43,7 +43,7 @@ interface Rendered {
 /** `kubectl kustomize DIR`, parsed: the objects Argo CD or Flux would apply. */
 async function kustomize(dir: string): Promise<Rendered[]> {
   const { stdout } = await run('kubectl', ['kustomize', dir]);
-  return parseAllDocuments(stdout).map((doc) => doc.toJS() as Rendered);
+  return parseAllDocuments(stdout, { version: '1.1' }).map((doc) => doc.toJS() as Rendered);
 }
 
 function find(objects: Rendered[], kind: string, name: string): Rendered {
