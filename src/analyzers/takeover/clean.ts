@@ -3,6 +3,7 @@
  * Server-populated fields always go; defaulted fields go only where they hold the default
  * value, so a deliberate setting survives adoption.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../cluster/types.js';
 import { deepClone, isRecord } from '../../kube/objects.js';
 
@@ -25,9 +26,9 @@ const SERVER_ANNOTATIONS = [
 
 type Json = Record<string, unknown>;
 
-/** Removes `key` from `obj` when its value equals `value` (deep, by JSON). */
+/** Removes `key` from `obj` when its value equals `value` (deep, whatever the key order). */
 function dropIfDefault(obj: Json | undefined, key: string, value: unknown): void {
-  if (obj !== undefined && key in obj && JSON.stringify(obj[key]) === JSON.stringify(value)) {
+  if (obj !== undefined && key in obj && isDeepStrictEqual(obj[key], value)) {
     delete obj[key];
   }
 }

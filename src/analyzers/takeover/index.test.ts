@@ -28,7 +28,8 @@ const liveDeployment: KubeObject = {
     progressDeadlineSeconds: 600,
     revisionHistoryLimit: 5,
     selector: { matchLabels: { app: 'web' } },
-    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+    // The API server prints rollingUpdate before type: key order must not matter.
+    strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
     template: {
       metadata: { creationTimestamp: null, labels: { app: 'web' } },
       spec: {

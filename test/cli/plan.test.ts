@@ -1,0 +1,148 @@
+// `tars plan` as a user runs it: the bundled example, determinism, and bad input that must
+// exit with the contract's code, one clear line, and nothing written.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { readTree, tars } from './run-tars.js';
+
+const EXAMPLE = 'examples/online-boutique';
+
+function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `tars-${prefix}-`));
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l.trim() !== '');
+}
+
+describe('tars plan on the bundled example', () => {
+  it('writes a tree kustomize renders, and two runs are byte-identical', () => {
+    const [a, b] = [tempDir('plan-a'), tempDir('plan-b')];
+    const first = tars(['plan', '--snapshot', EXAMPLE, '--out', a, '--quiet']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/online-boutique \(snapshot, \d+ objects\)/);
+    expect(tars(['plan', '--snapshot', EXAMPLE, '--out', b, '--quiet']).code).toBe(0);
+
+    const treeA = readTree(a);
+    const treeB = readTree(b);
+    expect([...treeA.keys()]).toEqual([...treeB.keys()]);
+    for (const [file, content] of treeA) expect(treeB.get(file), file).toBe(content);
+    expect(treeA.has('online-boutique/boutique/deployment-frontend.yaml')).toBe(true);
+
+    const rendered = execFileSync('kubectl', ['kustomize', join(a, 'online-boutique')], { encoding: 'utf8' });
+    const kinds = rendered.split('\n---\n').map((doc) => (parse(doc) as { kind: string }).kind);
+    expect(kinds).toContain('Deployment');
+    expect(kinds).toContain('Namespace');
+  });
+
+  it('prints the summary as JSON on request', () => {
+    const out = tempDir('plan-json');
+    const run = tars(['plan', '--snapshot', EXAMPLE, '--out', out, '--quiet', '--output', 'json']);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as { cluster: string; workloads: number; managedBy: Record<string, number> };
+    expect(summary.cluster).toBe('online-boutique');
+    expect(summary.managedBy).toMatchObject({ helm: 1, argocd: 1 });
+  });
+});
+
+async function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function kubeconfigFor(server: string): string {
+  const dir = tempDir('kubeconfig');
+  const file = join(dir, 'config');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: gone, cluster: {server: "' + server + '", insecure-skip-tls-verify: true}}]',
+      'users: [{name: u, user: {token: not-a-real-token}}]',
+      'contexts: [{name: gone, context: {cluster: gone, user: u}}]',
+      'current-context: gone',
+    ].join('\n'),
+  );
+  return file;
+}
+
+describe('tars plan with bad input', () => {
+  it('a missing kubeconfig: exit 2, names the file, writes nothing', () => {
+    const out = join(tempDir('bad'), 'out');
+    const run = tars(['plan', '--kubeconfig', '/nonexistent/kubeconfig', '--out', out]);
+    expect(run.code).toBe(2);
+    const errors = lines(run.stderr).filter((l) => l.startsWith('tars:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('/nonexistent/kubeconfig');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('an unreachable API server: exit 3, names the server and why, writes nothing', async () => {
+    const server = `https://127.0.0.1:${await closedPort()}`;
+    const out = join(tempDir('bad'), 'out');
+    const run = tars(['plan', '--kubeconfig', kubeconfigFor(server), '--out', out, '--quiet']);
+    expect(run.code).toBe(3);
+    expect(lines(run.stderr)).toHaveLength(1);
+    expect(run.stderr).toContain(server);
+    expect(run.stderr).toMatch(/unreachable: .*(ECONNREFUSED|refused)/i);
+    expect(run.stderr).not.toContain('not-a-real-token');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a malformed snapshot document: exit 2, names file and document, writes nothing', () => {
+    const snapshot = tempDir('snap');
+    writeFileSync(
+      join(snapshot, 'objects.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 42\n',
+    );
+    const out = join(tempDir('bad'), 'out');
+    const run = tars(['plan', '--snapshot', snapshot, '--out', out, '--quiet']);
+    expect(run.code).toBe(2);
+    expect(lines(run.stderr)).toHaveLength(1);
+    expect(run.stderr).toMatch(/objects\.yaml: document 2 \(line 9\): metadata\.name/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a policy with a wrong field: exit 2, names file, line and field, writes nothing', () => {
+    const policies = tempDir('policies');
+    writeFileSync(
+      join(policies, 'prod.yaml'),
+      'apiVersion: tars.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: prod\nspec:\n  rollout:\n    waveSize: 0\n',
+    );
+    const out = join(tempDir('bad'), 'out');
+    const run = tars(['plan', '--snapshot', EXAMPLE, '--policies', policies, '--out', out, '--quiet']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${join(policies, 'prod.yaml')}:7: spec.rollout.waveSize: must be >= 1`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('keeps the previous tree when a later run fails', () => {
+    const out = tempDir('keep');
+    expect(tars(['plan', '--snapshot', EXAMPLE, '--out', out, '--quiet']).code).toBe(0);
+    const before = readTree(out);
+    const broken = tempDir('snap');
+    mkdirSync(join(broken, 'x'));
+    writeFileSync(join(broken, 'x', 'bad.yaml'), 'kind: [unclosed\n');
+    expect(tars(['plan', '--snapshot', broken, '--out', out, '--quiet']).code).toBe(2);
+    expect(readTree(out)).toEqual(before);
+  });
+
+  it('a usage error exits 2', () => {
+    const run = tars(['plan', '--snapshot', EXAMPLE, '--kubeconfig', 'x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot be used with/);
+  });
+});
