@@ -17,6 +17,14 @@ import {
 
 const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 
+/** Each question with the authorizer's answer, asked in parallel; a failure names the question. */
+async function answers(
+  questions: AccessQuestion[],
+  ask: (q: AccessQuestion) => Promise<boolean>,
+): Promise<(AccessQuestion & { allowed: boolean })[]> {
+  return Promise.all(questions.map(async (q) => ({ ...q, allowed: await ask(q) })));
+}
+
 describe('the tars identity', () => {
   let ns: string;
   let tars: string;
@@ -37,20 +45,17 @@ describe('the tars identity', () => {
   const ask = (q: AccessQuestion): Promise<boolean> => canI(tars, { namespace: ns, ...q });
 
   it('may get, list and watch every kind TARS reads', async () => {
-    for (const info of READ_KINDS) {
-      for (const verb of ['get', 'list', 'watch']) {
-        const question = {
-          verb,
-          resource: info.plural,
-          group: info.group,
-          namespace: info.namespaced ? ns : undefined,
-        };
-        expect({ ...question, allowed: await canI(tars, question) }).toEqual({
-          ...question,
-          allowed: true,
-        });
-      }
-    }
+    const questions = READ_KINDS.flatMap((info) =>
+      ['get', 'list', 'watch'].map((verb) => ({
+        verb,
+        resource: info.plural,
+        group: info.group,
+        namespace: info.namespaced ? ns : undefined,
+      })),
+    );
+    expect(await answers(questions, (q) => canI(tars, q))).toEqual(
+      questions.map((q) => ({ ...q, allowed: true })),
+    );
   });
 
   it('may not create, update or delete anything', async () => {
@@ -60,15 +65,8 @@ describe('the tars identity', () => {
       { verb: '', resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io' },
       { verb: '', resource: 'applications', group: 'argoproj.io' },
     ];
-    for (const resource of resources) {
-      for (const verb of WRITE_VERBS) {
-        const question = { ...resource, verb };
-        expect({ ...question, allowed: await ask(question) }).toEqual({
-          ...question,
-          allowed: false,
-        });
-      }
-    }
+    const questions = resources.flatMap((r) => WRITE_VERBS.map((verb) => ({ ...r, verb })));
+    expect(await answers(questions, ask)).toEqual(questions.map((q) => ({ ...q, allowed: false })));
   });
 
   it('may not read Secrets, exec into pods, escalate, bind or impersonate', async () => {
@@ -88,12 +86,7 @@ describe('the tars identity', () => {
       { verb: 'impersonate', resource: 'users', namespace: '' },
       { verb: 'impersonate', resource: 'serviceaccounts' },
     ];
-    for (const question of forbidden) {
-      expect({ ...question, allowed: await ask(question) }).toEqual({
-        ...question,
-        allowed: false,
-      });
-    }
+    expect(await answers(forbidden, ask)).toEqual(forbidden.map((q) => ({ ...q, allowed: false })));
   });
 
   it('is refused by the server when it tries to write or read a Secret', async () => {
