@@ -55,10 +55,12 @@ export interface RemoteFixture {
 /** A bare repository `remote.git` under a fresh temp folder, with `main` holding `files`. */
 export function createRemote(
   files: Record<string, string> = { 'README.md': '# platform\n' },
+  name = 'remote.git',
 ): RemoteFixture {
   const root = mkdtempSync(join(tmpdir(), 'tars-remote-'));
   const env = isolatedGitEnv(root);
-  const bare = join(root, 'remote.git');
+  const bare = join(root, name);
+  mkdirSync(dirname(bare), { recursive: true });
   git(root, ['init', '--quiet', '--bare', '--initial-branch=main', bare], env);
   let scratch = 0;
   const fixture: RemoteFixture = {
