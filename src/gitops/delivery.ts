@@ -19,6 +19,7 @@ import { dirname, join, posix } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { ConflictError, ForwardedError, InputError, SourceUnreachableError } from '../errors.js';
 import { type GitAuthor, openGit, remoteUrlForGit } from './git-session.js';
+import { withRedaction } from './platforms/redacting.js';
 import type { PlatformAdapter, PullRequestRef } from './platforms/types.js';
 import { type Redactor, redactorFromEnv, userinfoSecret } from './redact.js';
 
@@ -239,7 +240,10 @@ async function runAttempt(ctx: Attempt, attempt: number): Promise<DeliveryOutcom
         branch,
         commit: branchSha,
         foreignCommits: foreign,
-        pullRequest: await ctx.options.platform?.findPullRequest(branch, base),
+        pullRequest:
+          ctx.options.platform === undefined
+            ? undefined
+            : await withRedaction(ctx.options.platform, ctx.redactor).findPullRequest(branch, base),
         message: `${branch} has commits by someone else (${foreign.map((c) => `${c.sha.slice(0, 12)} by ${c.author}`).join(', ')}); TARS left it alone`,
       };
     }
@@ -491,24 +495,17 @@ async function push(ctx: Attempt, commit: string, expected: string | undefined):
 }
 
 async function ensurePullRequest(ctx: Attempt): Promise<PullRequestRef | undefined> {
-  const platform = ctx.options.platform;
-  if (platform === undefined) return undefined;
-  try {
-    const pr = await platform.ensurePullRequest({
-      head: ctx.branch,
-      base: ctx.base,
-      title: ctx.options.title,
-      body: ctx.options.body,
-      labels: ctx.options.labels ?? [],
-    });
-    if (pr.number !== null && (ctx.options.labels ?? []).length > 0) {
-      await platform.ensureLabels(pr.number, ctx.options.labels ?? []);
-    }
-    return pr;
-  } catch (e) {
-    throw new ForwardedError(
-      `${platform.name}: opening the pull request for ${ctx.branch} failed`,
-      ctx.redactor.sanitize(e),
-    );
+  if (ctx.options.platform === undefined) return undefined;
+  const platform = withRedaction(ctx.options.platform, ctx.redactor);
+  const pr = await platform.ensurePullRequest({
+    head: ctx.branch,
+    base: ctx.base,
+    title: ctx.options.title,
+    body: ctx.options.body,
+    labels: ctx.options.labels ?? [],
+  });
+  if (pr.number !== null && (ctx.options.labels ?? []).length > 0) {
+    await platform.ensureLabels(pr.number, ctx.options.labels ?? []);
   }
+  return pr;
 }

@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import type { Concern, DesiredState } from '../model/types.js';
 import { type DeliveryOutcome, type GitAuthor, proposeTree, tokenFromEnv } from './delivery.js';
 import { buildPullRequestText } from './pr-body.js';
+import { withRedaction } from './platforms/redacting.js';
 import { createPlatform } from './platforms/registry.js';
 import type { PlatformAdapter, PlatformName } from './platforms/types.js';
 import { redactorFromEnv } from './redact.js';
@@ -65,13 +66,15 @@ export async function propose(
   const token = options.token ?? tokenFromEnv(env, platformName);
   const redactor = redactorFromEnv(env, [token]);
   const log = (line: string): void => options.log?.(redactor.redact(line));
-  const platform =
+  const platform = withRedaction(
     options.platformAdapter ??
-    createPlatform(platformName, {
-      repoUrl: options.repoUrl,
-      ...(token !== undefined ? { token } : {}),
-      ...(options.apiUrl !== undefined ? { apiUrl: options.apiUrl } : {}),
-    });
+      createPlatform(platformName, {
+        repoUrl: options.repoUrl,
+        ...(token !== undefined ? { token } : {}),
+        ...(options.apiUrl !== undefined ? { apiUrl: options.apiUrl } : {}),
+      }),
+    redactor,
+  );
   const concerns = options.concerns ?? [...renderedTree.keys()];
   const results: ProposeResult[] = [];
   for (const concern of concerns) {

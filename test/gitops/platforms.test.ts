@@ -268,3 +268,42 @@ describe('the fake servers hold clients to the API description', () => {
     }
   });
 });
+
+describe('platform errors', () => {
+  it('carry no token, whatever the client keeps in its errors', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"message":"401 Unauthorized"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    const { withRedaction } = await import('../../src/gitops/platforms/redacting.js');
+    const { Redactor } = await import('../../src/gitops/redact.js');
+    try {
+      for (const name of ['github', 'gitlab'] as const) {
+        const raw = createPlatform(name, {
+          repoUrl: 'https://git.example.test/acme/platform.git',
+          token: TOKEN,
+          apiUrl: url,
+        });
+        const rawError = await raw.ensurePullRequest(spec).catch((e: unknown) => e);
+        const safe = withRedaction(raw, new Redactor([TOKEN]));
+        const error = await safe.ensurePullRequest(spec).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).message).toMatch(
+          new RegExp(`^${name}: opening the pull request for tars/prod/rightsizing failed`),
+        );
+        const { inspect } = await import('node:util');
+        expect(inspect(error, { depth: 20 })).not.toContain(TOKEN);
+        // Why the wrapper exists: at least one client keeps the token somewhere in its error.
+        if (name === 'gitlab')
+          expect(inspect(rawError, { depth: 20, showHidden: true })).toContain(TOKEN);
+      }
+    } finally {
+      server.close();
+    }
+  });
+});
