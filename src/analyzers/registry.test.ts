@@ -24,7 +24,10 @@ const snapshot: ClusterSnapshot = {
       spec: {
         replicas: 1,
         selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+        },
       },
     },
   ],
@@ -45,7 +48,8 @@ describe('analyzer registry', () => {
     });
 
     it('is pure: deterministic and leaves its input untouched', () => {
-      const workloads = ANALYZERS[0]!.analyze({ snapshot, policy: DEFAULT_POLICY, workloads: [] }).workloads ?? [];
+      const workloads =
+        ANALYZERS[0].analyze({ snapshot, policy: DEFAULT_POLICY, workloads: [] }).workloads ?? [];
       const before = JSON.stringify(snapshot);
       const first = analyzer.analyze({ snapshot, policy: DEFAULT_POLICY, workloads });
       const second = analyzer.analyze({ snapshot, policy: DEFAULT_POLICY, workloads });

@@ -10,7 +10,8 @@ import type { CliIo } from './io.js';
 export function handleError(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Commander already printed usage errors; help and version are not failures.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')
+      return ExitCode.ok;
     if (error.exitCode === 0) return ExitCode.ok;
     return ExitCode.badInput;
   }

@@ -16,7 +16,12 @@ export interface InputOptions {
 
 export function addInputOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--kubeconfig <file>', 'kubeconfig of the live cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)').conflicts('snapshot'))
+    .addOption(
+      new Option(
+        '--kubeconfig <file>',
+        'kubeconfig of the live cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
+      ).conflicts('snapshot'),
+    )
     .addOption(new Option('--context <name>', 'kubeconfig context to use').conflicts('snapshot'))
     .option('--snapshot <dir>', 'read a snapshot directory instead of a live cluster')
     .option('--prometheus <url>', 'Prometheus (or Thanos/Mimir) base URL for usage history')
@@ -31,14 +36,16 @@ export function planInputs(options: InputOptions): PlanInputOptions {
     ...(options.context !== undefined ? { context: options.context } : {}),
     ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}),
     ...(options.prometheus !== undefined ? { prometheus: options.prometheus } : {}),
-    ...(process.env.TARS_PROMETHEUS_TOKEN ? { prometheusToken: process.env.TARS_PROMETHEUS_TOKEN } : {}),
+    ...(process.env.TARS_PROMETHEUS_TOKEN
+      ? { prometheusToken: process.env.TARS_PROMETHEUS_TOKEN }
+      : {}),
     ...(options.policies !== undefined ? { policies: options.policies } : {}),
     historySeconds: parseDuration(options.history, '--history'),
   };
 }
 
 export function outputOption(): Option {
-  return new Option('-o, --output <format>', 'how to print data').choices(['table', 'json', 'yaml']).default('table');
+  return new Option('-o, --output <format>', 'how to print data')
+    .choices(['table', 'json', 'yaml'])
+    .default('table');
 }
-
-

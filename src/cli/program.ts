@@ -10,7 +10,9 @@ import { registerValidateCommand } from './commands/validate.js';
 
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('tars')
-    .description('GitOps policy engine: plans optimized manifests for a Kubernetes cluster and proposes them as pull requests.')
+    .description(
+      'GitOps policy engine: plans optimized manifests for a Kubernetes cluster and proposes them as pull requests.',
+    )
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride()
@@ -18,6 +20,9 @@ export function buildProgram(context: CommandContext): Command {
   registerPlanCommands(program, context);
   registerSnapshotCommand(program, context);
   registerValidateCommand(program, context);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr });
+  for (const cmd of program.commands)
+    cmd
+      .exitOverride()
+      .configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr });
   return program;
 }

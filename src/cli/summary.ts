@@ -22,7 +22,10 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export function summarize(model: DesiredState, written?: { dir: string; files: number }): PlanSummary {
+export function summarize(
+  model: DesiredState,
+  written?: { dir: string; files: number },
+): PlanSummary {
   return {
     cluster: model.cluster.name,
     source: model.cluster.source,
@@ -40,12 +43,22 @@ export function summarize(model: DesiredState, written?: { dir: string; files: n
 export function summaryTable(summary: PlanSummary): string {
   const rows: string[][] = [
     ['cluster', `${summary.cluster} (${summary.source}, ${summary.objects} objects)`],
-    ['workloads', `${summary.workloads} (${Object.entries(summary.managedBy).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`],
+    [
+      'workloads',
+      `${summary.workloads} (${
+        Object.entries(summary.managedBy)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none'
+      })`,
+    ],
   ];
   for (const [what, n] of Object.entries(summary.changes)) rows.push(['change', `${what}: ${n}`]);
-  for (const [severity, n] of Object.entries(summary.findings)) rows.push(['findings', `${severity}: ${n}`]);
-  if (summary.skippedKinds.length > 0) rows.push(['skipped kinds', summary.skippedKinds.join(', ')]);
-  if (summary.outDir !== undefined) rows.push(['written', `${summary.files} files in ${summary.outDir}`]);
+  for (const [severity, n] of Object.entries(summary.findings))
+    rows.push(['findings', `${severity}: ${n}`]);
+  if (summary.skippedKinds.length > 0)
+    rows.push(['skipped kinds', summary.skippedKinds.join(', ')]);
+  if (summary.outDir !== undefined)
+    rows.push(['written', `${summary.files} files in ${summary.outDir}`]);
   const notes = summary.notes.map((n) => `note: ${n}\n`).join('');
   return table(['', ''], rows).split('\n').slice(2).join('\n') + notes;
 }

@@ -41,7 +41,15 @@ export function field(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
-export function recordField(value: unknown, ...path: string[]): Record<string, unknown> | undefined {
+export function stringField(value: unknown, ...path: string[]): string | undefined {
+  const found = field(value, ...path);
+  return typeof found === 'string' ? found : undefined;
+}
+
+export function recordField(
+  value: unknown,
+  ...path: string[]
+): Record<string, unknown> | undefined {
   const found = field(value, ...path);
   return isRecord(found) ? found : undefined;
 }

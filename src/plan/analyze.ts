@@ -48,7 +48,9 @@ export function analyze(input: AnalyzeInput): DesiredState {
     notes.push(...(out.notes ?? []));
   }
   if (history === undefined) {
-    notes.push('Right-sizing skipped: no usage history (pass --prometheus URL, or add *.om files to the snapshot).');
+    notes.push(
+      'Right-sizing skipped: no usage history (pass --prometheus URL, or add *.om files to the snapshot).',
+    );
   }
   return {
     apiVersion: MODEL_API_VERSION,
@@ -64,7 +66,9 @@ export function analyze(input: AnalyzeInput): DesiredState {
       usageHistory: history ? { available: true, source: history.source } : { available: false },
     },
     workloads,
-    changes: changes.sort((a, b) => a.concern.localeCompare(b.concern) || compareObjects(a.target, b.target)),
+    changes: changes.sort(
+      (a, b) => a.concern.localeCompare(b.concern) || compareObjects(a.target, b.target),
+    ),
     findings: findings.sort(compareFindings),
     notes: [...new Set(notes)],
     rollout: { phase: policy.rollout.phase, wave: 1 },

@@ -9,5 +9,5 @@ export function parseDuration(text: string, what = 'duration'): number {
   if (parts.length === 0 || consumed !== text) {
     throw new InputError(`${what} "${text}" is not a duration like 30m, 24h or 14d`);
   }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_SECONDS[p[2]!] ?? 0), 0);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_SECONDS[p[2]] ?? 0), 0);
 }

@@ -5,7 +5,7 @@
 import { LiveClusterSource } from '../cluster/live/index.js';
 import { SnapshotClusterSource } from '../cluster/snapshot/index.js';
 import type { ClusterSnapshot, ClusterSource } from '../cluster/types.js';
-import { SourceUnreachableError } from '../errors.js';
+import type { SourceUnreachableError } from '../errors.js';
 import type { DesiredState } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
 import { loadPolicy } from '../policy/load.js';

@@ -29,16 +29,22 @@ export function assessRisk(change: Change, ctx: RiskContext): Risk {
     add(0.05, 'adoption writes the live object to Git unchanged');
   } else {
     const size = change.magnitude;
-    if (size !== undefined) add(Math.min(0.4, size * 0.8), `changes resources by ${Math.round(size * 100)}%`);
+    if (size !== undefined)
+      add(Math.min(0.4, size * 0.8), `changes resources by ${Math.round(size * 100)}%`);
     else add(0.2, `${change.action} of ${change.target.kind}`);
   }
   if (change.evidence) {
-    add(CONFIDENCE_RISK[change.evidence.confidence], `${change.evidence.confidence} confidence evidence (${change.evidence.samples} samples over ${change.evidence.window})`);
+    add(
+      CONFIDENCE_RISK[change.evidence.confidence],
+      `${change.evidence.confidence} confidence evidence (${change.evidence.samples} samples over ${change.evidence.window})`,
+    );
   }
   const replicas = ctx.workload?.replicas;
-  if (replicas !== undefined && replicas <= 1) add(0.15, 'a single replica: any restart is an outage');
+  if (replicas !== undefined && replicas <= 1)
+    add(0.15, 'a single replica: any restart is an outage');
   if (ctx.workload && !ctx.hasPdb && change.action !== 'adopt') add(0.1, 'no PodDisruptionBudget');
-  if (ctx.dependents > 0) add(Math.min(0.2, 0.05 * ctx.dependents), `${ctx.dependents} workload(s) depend on it`);
+  if (ctx.dependents > 0)
+    add(Math.min(0.2, 0.05 * ctx.dependents), `${ctx.dependents} workload(s) depend on it`);
 
   return { score: Math.min(1, Math.round(score * 100) / 100), reasons };
 }

@@ -3,7 +3,12 @@ import type { Change, WorkloadModel } from '../model/types.js';
 import { assessRisk } from './risk.js';
 import { autoMergeEligible, planWave } from './waves.js';
 
-const target = (name: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name });
+const target = (name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  namespace: 'shop',
+  name,
+});
 const change = (name: string, extra: Partial<Change> = {}): Change => ({
   id: `rightsizing:${name}`,
   concern: 'rightsizing',
@@ -24,14 +29,20 @@ const workload = (replicas: number): WorkloadModel => ({
 describe('assessRisk', () => {
   it('adds up size, confidence and criticality, with a reason for each', () => {
     const risky = assessRisk(
-      change('web', { magnitude: 0.3, evidence: { window: '2d', samples: 500, confidence: 'low' } }),
+      change('web', {
+        magnitude: 0.3,
+        evidence: { window: '2d', samples: 500, confidence: 'low' },
+      }),
       { workload: workload(1), hasPdb: false, dependents: 2 },
     );
     // 0.24 (30% × 0.8) + 0.3 (low confidence) + 0.15 (one replica) + 0.1 (no PDB) + 0.1 (2 dependents)
     expect(risky.score).toBe(0.89);
     expect(risky.reasons).toHaveLength(5);
     const safe = assessRisk(
-      change('web', { magnitude: 0.05, evidence: { window: '14d', samples: 4000, confidence: 'high' } }),
+      change('web', {
+        magnitude: 0.05,
+        evidence: { window: '14d', samples: 4000, confidence: 'high' },
+      }),
       { workload: workload(3), hasPdb: true, dependents: 0 },
     );
     expect(safe.score).toBe(0.04);
@@ -39,13 +50,15 @@ describe('assessRisk', () => {
   });
 
   it('rates adoption as nearly riskless', () => {
-    expect(assessRisk(change('web', { action: 'adopt' }), { hasPdb: false, dependents: 0 }).score).toBe(0.05);
+    expect(
+      assessRisk(change('web', { action: 'adopt' }), { hasPdb: false, dependents: 0 }).score,
+    ).toBe(0.05);
   });
 });
 
 describe('planWave', () => {
   const pending = ['a', 'b', 'c', 'd', 'e'].map((n, i) =>
-    change(n, { risk: { score: [0.5, 0.1, 0.3, 0.1, 0.9][i]!, reasons: [] } }),
+    change(n, { risk: { score: [0.5, 0.1, 0.3, 0.1, 0.9][i], reasons: [] } }),
   );
 
   it('takes the lowest-risk workloads first, at most waveSize', () => {
@@ -55,7 +68,10 @@ describe('planWave', () => {
   });
 
   it('keeps all changes of one workload in the same wave', () => {
-    const two = [...pending, change('b', { id: 'scaling:b', concern: 'scaling', risk: { score: 0.05, reasons: [] } })];
+    const two = [
+      ...pending,
+      change('b', { id: 'scaling:b', concern: 'scaling', risk: { score: 0.05, reasons: [] } }),
+    ];
     const plan = planWave(two, { waveSize: 1, alreadyApplied: 0 });
     expect(plan.changes.map((c) => c.id)).toEqual(['rightsizing:b', 'scaling:b']);
   });

@@ -25,7 +25,8 @@ export function planWave(
   options: { readonly waveSize: number; readonly alreadyApplied: number },
 ): WavePlan {
   const groups = new Map<string, Change[]>();
-  for (const change of pending) groups.set(groupKey(change), [...(groups.get(groupKey(change)) ?? []), change]);
+  for (const change of pending)
+    groups.set(groupKey(change), [...(groups.get(groupKey(change)) ?? []), change]);
   const riskOf = (changes: Change[]) => Math.max(...changes.map((c) => c.risk?.score ?? 0));
   const ordered = [...groups.entries()].sort(
     ([ka, a], [kb, b]) => riskOf(a) - riskOf(b) || ka.localeCompare(kb),

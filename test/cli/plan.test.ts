@@ -34,7 +34,9 @@ describe('tars plan on the bundled example', () => {
     for (const [file, content] of treeA) expect(treeB.get(file), file).toBe(content);
     expect(treeA.has('online-boutique/boutique/deployment-frontend.yaml')).toBe(true);
 
-    const rendered = execFileSync('kubectl', ['kustomize', join(a, 'online-boutique')], { encoding: 'utf8' });
+    const rendered = execFileSync('kubectl', ['kustomize', join(a, 'online-boutique')], {
+      encoding: 'utf8',
+    });
     const kinds = rendered.split('\n---\n').map((doc) => (parse(doc) as { kind: string }).kind);
     expect(kinds).toContain('Deployment');
     expect(kinds).toContain('Namespace');
@@ -44,7 +46,11 @@ describe('tars plan on the bundled example', () => {
     const out = tempDir('plan-json');
     const run = tars(['plan', '--snapshot', EXAMPLE, '--out', out, '--quiet', '--output', 'json']);
     expect(run.code).toBe(0);
-    const summary = JSON.parse(run.stdout) as { cluster: string; workloads: number; managedBy: Record<string, number> };
+    const summary = JSON.parse(run.stdout) as {
+      cluster: string;
+      workloads: number;
+      managedBy: Record<string, number>;
+    };
     expect(summary.cluster).toBe('online-boutique');
     expect(summary.managedBy).toMatchObject({ helm: 1, argocd: 1 });
   });
@@ -68,7 +74,9 @@ function kubeconfigFor(server: string): string {
     [
       'apiVersion: v1',
       'kind: Config',
-      'clusters: [{name: gone, cluster: {server: "' + server + '", insecure-skip-tls-verify: true}}]',
+      'clusters: [{name: gone, cluster: {server: "' +
+        server +
+        '", insecure-skip-tls-verify: true}}]',
       'users: [{name: u, user: {token: not-a-real-token}}]',
       'contexts: [{name: gone, context: {cluster: gone, user: u}}]',
       'current-context: gone',
@@ -122,9 +130,20 @@ describe('tars plan with bad input', () => {
       'apiVersion: tars.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: prod\nspec:\n  rollout:\n    waveSize: 0\n',
     );
     const out = join(tempDir('bad'), 'out');
-    const run = tars(['plan', '--snapshot', EXAMPLE, '--policies', policies, '--out', out, '--quiet']);
+    const run = tars([
+      'plan',
+      '--snapshot',
+      EXAMPLE,
+      '--policies',
+      policies,
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`${join(policies, 'prod.yaml')}:7: spec.rollout.waveSize: must be >= 1`);
+    expect(run.stderr).toContain(
+      `${join(policies, 'prod.yaml')}:7: spec.rollout.waveSize: must be >= 1`,
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out)).toBe(false);
   });

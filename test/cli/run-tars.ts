@@ -12,7 +12,11 @@ export interface TarsRun {
   readonly stderr: string;
 }
 
-export function tars(args: readonly string[], env: Record<string, string> = {}, cwd = REPO_ROOT): TarsRun {
+export function tars(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd = REPO_ROOT,
+): TarsRun {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` (npm test does)`);
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd,

@@ -10,7 +10,7 @@ import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.flux
 import { GitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
 import { tarsClusterRole, TARS_CLUSTER_ROLE_NAME } from '../../bootstrap/rbac.js';
 import type { KubeObject } from '../../cluster/types.js';
-import { field } from '../../kube/objects.js';
+import { stringField } from '../../kube/objects.js';
 import type { Change, Finding } from '../../model/types.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import type { BootstrapPolicy } from './types.js';
@@ -24,7 +24,12 @@ function create(obj: KubeObject, summary: string): Change {
     id: `bootstrap:${obj.kind}/${namespace ? `${namespace}/` : ''}${name}`,
     concern: 'bootstrap',
     action: 'create',
-    target: { apiVersion: obj.apiVersion, kind: obj.kind, name, ...(namespace ? { namespace } : {}) },
+    target: {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      name,
+      ...(namespace ? { namespace } : {}),
+    },
     manifest: obj,
     summary,
   };
@@ -48,7 +53,11 @@ function cronJob(policy: BootstrapPolicy, cluster: string): KubeObject {
             spec: {
               serviceAccountName: 'tars',
               restartPolicy: 'Never',
-              securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 65532,
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
               containers: [
                 {
                   name: 'tars',
@@ -57,9 +66,20 @@ function cronJob(policy: BootstrapPolicy, cluster: string): KubeObject {
                   env: [
                     { name: 'TARS_CLUSTER_NAME', value: cluster },
                     // Referenced, never created: the platform team owns the token.
-                    { name: 'TARS_GIT_TOKEN', valueFrom: { secretKeyRef: { name: policy.tokenSecret.name, key: policy.tokenSecret.key } } },
+                    {
+                      name: 'TARS_GIT_TOKEN',
+                      valueFrom: {
+                        secretKeyRef: {
+                          name: policy.tokenSecret.name,
+                          key: policy.tokenSecret.key,
+                        },
+                      },
+                    },
                   ],
-                  resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+                  resources: {
+                    requests: { cpu: '100m', memory: '256Mi' },
+                    limits: { memory: '512Mi' },
+                  },
                   securityContext: {
                     allowPrivilegeEscalation: false,
                     readOnlyRootFilesystem: true,
@@ -78,25 +98,38 @@ function cronJob(policy: BootstrapPolicy, cluster: string): KubeObject {
 }
 
 /** Workloads an existing HPA scales: Argo CD must not fight the HPA over `/spec/replicas`. */
-function hpaScaledTargets(objects: readonly KubeObject[]): { kind: string; namespace: string; name: string; group: string }[] {
+function hpaScaledTargets(
+  objects: readonly KubeObject[],
+): { kind: string; namespace: string; name: string; group: string }[] {
   return objects
     .filter((o) => o.kind === 'HorizontalPodAutoscaler')
     .map((hpa) => ({
-      kind: String(field(hpa, 'spec', 'scaleTargetRef', 'kind') ?? ''),
-      name: String(field(hpa, 'spec', 'scaleTargetRef', 'name') ?? ''),
-      apiVersion: String(field(hpa, 'spec', 'scaleTargetRef', 'apiVersion') ?? 'apps/v1'),
+      kind: stringField(hpa, 'spec', 'scaleTargetRef', 'kind') ?? '',
+      name: stringField(hpa, 'spec', 'scaleTargetRef', 'name') ?? '',
+      apiVersion: stringField(hpa, 'spec', 'scaleTargetRef', 'apiVersion') ?? 'apps/v1',
       namespace: hpa.metadata.namespace ?? '',
     }))
     .filter((t) => t.kind !== '' && t.name !== '')
-    .map((t) => ({ kind: t.kind, namespace: t.namespace, name: t.name, group: t.apiVersion.includes('/') ? t.apiVersion.split('/')[0]! : '' }))
-    .sort((a, b) => `${a.namespace}/${a.kind}/${a.name}`.localeCompare(`${b.namespace}/${b.kind}/${b.name}`));
+    .map((t) => ({
+      kind: t.kind,
+      namespace: t.namespace,
+      name: t.name,
+      group: t.apiVersion.includes('/') ? t.apiVersion.split('/')[0] : '',
+    }))
+    .sort((a, b) =>
+      `${a.namespace}/${a.kind}/${a.name}`.localeCompare(`${b.namespace}/${b.kind}/${b.name}`),
+    );
 }
 
 function treePath(policy: BootstrapPolicy, cluster: string): string {
   return `${policy.path.replace(/\/+$/, '')}/${cluster}`;
 }
 
-function argoApplications(policy: BootstrapPolicy, cluster: string, objects: readonly KubeObject[]): KubeObject[] {
+function argoApplications(
+  policy: BootstrapPolicy,
+  cluster: string,
+  objects: readonly KubeObject[],
+): KubeObject[] {
   const app = (name: string, path: string, ignore: ReturnType<typeof hpaScaledTargets>) =>
     new Application({
       metadata: { name, namespace: policy.argocdNamespace, labels: LABELS },
@@ -109,7 +142,15 @@ function argoApplications(policy: BootstrapPolicy, cluster: string, objects: rea
           syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'],
         },
         ...(ignore.length > 0
-          ? { ignoreDifferences: ignore.map((t) => ({ group: t.group, kind: t.kind, namespace: t.namespace, name: t.name, jsonPointers: ['/spec/replicas'] })) }
+          ? {
+              ignoreDifferences: ignore.map((t) => ({
+                group: t.group,
+                kind: t.kind,
+                namespace: t.namespace,
+                name: t.name,
+                jsonPointers: ['/spec/replicas'],
+              })),
+            }
           : {}),
       },
     });
@@ -125,7 +166,12 @@ function fluxObjects(policy: BootstrapPolicy, cluster: string): KubeObject[] {
   const ns = policy.fluxNamespace;
   const source = new GitRepository({
     metadata: { name: `tars-${cluster}`, namespace: ns, labels: LABELS },
-    spec: { url: policy.repoURL, ref: { branch: policy.branch }, interval: policy.interval, secretRef: { name: policy.tokenSecret.name } },
+    spec: {
+      url: policy.repoURL,
+      ref: { branch: policy.branch },
+      interval: policy.interval,
+      secretRef: { name: policy.tokenSecret.name },
+    },
   });
   const kustomization = (name: string, path: string, dependsOn?: string) =>
     new Kustomization({
@@ -165,15 +211,26 @@ export function planBootstrap(input: AnalyzerInput, policy: BootstrapPolicy): An
     {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: TARS_NAMESPACE, labels: { ...LABELS, 'pod-security.kubernetes.io/enforce': 'restricted' } },
+      metadata: {
+        name: TARS_NAMESPACE,
+        labels: { ...LABELS, 'pod-security.kubernetes.io/enforce': 'restricted' },
+      },
     },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'tars', namespace: TARS_NAMESPACE, labels: LABELS } },
-    role as KubeObject,
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'tars', namespace: TARS_NAMESPACE, labels: LABELS },
+    },
+    role,
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: TARS_CLUSTER_ROLE_NAME, labels: LABELS },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: TARS_CLUSTER_ROLE_NAME },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: TARS_CLUSTER_ROLE_NAME,
+      },
       subjects: [{ kind: 'ServiceAccount', name: 'tars', namespace: TARS_NAMESPACE }],
     },
     cronJob(policy, cluster),
@@ -181,14 +238,34 @@ export function planBootstrap(input: AnalyzerInput, policy: BootstrapPolicy): An
   const findings: Finding[] = [];
   const served = new Set(input.snapshot.apiGroups);
   if (policy.repoURL === '') {
-    findings.push(finding('bootstrap.no-repository', 'No repository is configured, so no Argo CD Application or Flux Kustomization is generated.', 'Set bootstrap.repoURL in the policy, or run `tars propose --repo URL`.'));
+    findings.push(
+      finding(
+        'bootstrap.no-repository',
+        'No repository is configured, so no Argo CD Application or Flux Kustomization is generated.',
+        'Set bootstrap.repoURL in the policy, or run `tars propose --repo URL`.',
+      ),
+    );
   } else if (policy.gitops === 'argocd') {
-    if (served.has('argoproj.io')) objects.push(...argoApplications(policy, cluster, input.snapshot.objects));
-    else findings.push(finding('bootstrap.argocd-missing', 'The policy chooses Argo CD but the cluster does not serve argoproj.io; no Application is generated.', 'Install Argo CD, or set bootstrap.gitops to flux.'));
+    if (served.has('argoproj.io'))
+      objects.push(...argoApplications(policy, cluster, input.snapshot.objects));
+    else
+      findings.push(
+        finding(
+          'bootstrap.argocd-missing',
+          'The policy chooses Argo CD but the cluster does not serve argoproj.io; no Application is generated.',
+          'Install Argo CD, or set bootstrap.gitops to flux.',
+        ),
+      );
   } else if (served.has('source.toolkit.fluxcd.io') && served.has('kustomize.toolkit.fluxcd.io')) {
     objects.push(...fluxObjects(policy, cluster));
   } else {
-    findings.push(finding('bootstrap.flux-missing', 'The policy chooses Flux but the cluster does not serve its source and kustomize APIs; no Kustomization is generated.', 'Install Flux, or set bootstrap.gitops to argocd.'));
+    findings.push(
+      finding(
+        'bootstrap.flux-missing',
+        'The policy chooses Flux but the cluster does not serve its source and kustomize APIs; no Kustomization is generated.',
+        'Install Flux, or set bootstrap.gitops to argocd.',
+      ),
+    );
   }
   const changes = objects.map((o) => create(o, `Install TARS: ${o.kind} ${o.metadata.name}.`));
   return { changes, findings };
@@ -196,6 +273,7 @@ export function planBootstrap(input: AnalyzerInput, policy: BootstrapPolicy): An
 
 export const bootstrapAnalyzer: Analyzer = {
   id: 'bootstrap',
-  description: 'Phase 1: TARS itself (namespace, read-only RBAC, CronJob) and the Argo CD or Flux objects that reconcile its tree.',
+  description:
+    'Phase 1: TARS itself (namespace, read-only RBAC, CronJob) and the Argo CD or Flux objects that reconcile its tree.',
   analyze: (input) => planBootstrap(input, input.policy.bootstrap),
 };

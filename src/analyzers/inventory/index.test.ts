@@ -4,7 +4,11 @@ import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import { buildInventory } from './index.js';
 import { managerOf } from './managers.js';
 
-function obj(kind: string, name: string, extra: Partial<KubeObject> & { namespace?: string } = {}): KubeObject {
+function obj(
+  kind: string,
+  name: string,
+  extra: Partial<KubeObject> & { namespace?: string } = {},
+): KubeObject {
   const { namespace = 'shop', metadata, ...rest } = extra;
   return {
     apiVersion: kind === 'Pod' ? 'v1' : kind.endsWith('Job') ? 'batch/v1' : 'apps/v1',
@@ -20,7 +24,13 @@ function owned(child: KubeObject, parent: KubeObject): KubeObject {
     metadata: {
       ...child.metadata,
       ownerReferences: [
-        { apiVersion: parent.apiVersion, kind: parent.kind, name: parent.metadata.name, uid: parent.metadata.uid!, controller: true },
+        {
+          apiVersion: parent.apiVersion,
+          kind: parent.kind,
+          name: parent.metadata.name,
+          uid: parent.metadata.uid!,
+          controller: true,
+        },
       ],
     },
   };
@@ -30,11 +40,15 @@ function snapshot(objects: KubeObject[]): ClusterSnapshot {
   return { clusterName: 'test', source: 'snapshot', objects, apiGroups: [], skipped: [] };
 }
 
-const template = (containers: unknown[]) => ({ spec: { template: { metadata: { labels: { app: 'x' } }, spec: { containers } } } });
+const template = (containers: unknown[]) => ({
+  spec: { template: { metadata: { labels: { app: 'x' } }, spec: { containers } } },
+});
 
 describe('inventory', () => {
   it('maps pods to their workload through ReplicaSets, StatefulSets and CronJob Jobs', () => {
-    const deploy = obj('Deployment', 'web', { ...template([{ name: 'app', image: 'web:1', resources: { requests: { cpu: '100m' } } }]) });
+    const deploy = obj('Deployment', 'web', {
+      ...template([{ name: 'app', image: 'web:1', resources: { requests: { cpu: '100m' } } }]),
+    });
     const rs = owned(obj('ReplicaSet', 'web-5d8f7c9b6d'), deploy);
     const pod = owned(obj('Pod', 'web-5d8f7c9b6d-abcde'), rs);
     const sts = obj('StatefulSet', 'db', { spec: { replicas: 3 } });
@@ -58,16 +72,24 @@ describe('inventory', () => {
     ]);
     const web = workloads.find((w) => w.ref.name === 'web')!;
     expect(web.replicas).toBe(1);
-    expect(web.containers).toEqual([{ name: 'app', image: 'web:1', init: false, requests: { cpu: '100m' }, limits: {} }]);
+    expect(web.containers).toEqual([
+      { name: 'app', image: 'web:1', init: false, requests: { cpu: '100m' }, limits: {} },
+    ]);
     expect(workloads.find((w) => w.ref.name === 'db')!.replicas).toBe(3);
     // The CronJob's Job is part of the CronJob, not a workload of its own.
     expect(workloads.some((w) => w.ref.kind === 'Job')).toBe(false);
-    expect(findings.map((f) => `${f.check}:${f.resource.name}`)).toEqual(['inventory.bare-pod:debug']);
+    expect(findings.map((f) => `${f.check}:${f.resource.name}`)).toEqual([
+      'inventory.bare-pod:debug',
+    ]);
   });
 
   it('leaves out excluded namespaces', () => {
     const sys = obj('Deployment', 'coredns', { namespace: 'kube-system' });
-    const { workloads } = buildInventory({ snapshot: snapshot([sys]), policy: DEFAULT_POLICY, workloads: [] });
+    const { workloads } = buildInventory({
+      snapshot: snapshot([sys]),
+      policy: DEFAULT_POLICY,
+      workloads: [],
+    });
     expect(workloads).toEqual([]);
   });
 });
@@ -77,7 +99,10 @@ describe('managerOf', () => {
     obj('Deployment', 'x', { metadata: { name: 'x', labels, annotations } });
 
   it.each([
-    [meta({}, { 'argocd.argoproj.io/tracking-id': 'shop:apps/Deployment:shop/x' }), { tool: 'argocd', name: 'shop' }],
+    [
+      meta({}, { 'argocd.argoproj.io/tracking-id': 'shop:apps/Deployment:shop/x' }),
+      { tool: 'argocd', name: 'shop' },
+    ],
     [meta({ 'argocd.argoproj.io/instance': 'shop' }), { tool: 'argocd', name: 'shop' }],
     [meta({ 'kustomize.toolkit.fluxcd.io/name': 'apps' }), { tool: 'flux', name: 'apps' }],
     [meta({ 'helm.toolkit.fluxcd.io/name': 'redis' }), { tool: 'flux', name: 'redis' }],
@@ -91,7 +116,10 @@ describe('managerOf', () => {
   });
 
   it('prefers Argo CD over the Helm labels its rendered charts carry', () => {
-    const o = meta({ 'app.kubernetes.io/managed-by': 'Helm' }, { 'argocd.argoproj.io/tracking-id': 'a:apps/Deployment:ns/x' });
+    const o = meta(
+      { 'app.kubernetes.io/managed-by': 'Helm' },
+      { 'argocd.argoproj.io/tracking-id': 'a:apps/Deployment:ns/x' },
+    );
     expect(managerOf(o).tool).toBe('argocd');
   });
 });

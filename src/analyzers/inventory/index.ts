@@ -18,16 +18,18 @@ export function namespaceSelected(namespace: string, policy: Policy): boolean {
 
 function containersOf(workload: KubeObject): ContainerModel[] {
   const spec = podSpecOf(workload);
-  const toModel = (init: boolean) => (c: unknown): ContainerModel | undefined => {
-    if (!isRecord(c) || typeof c.name !== 'string') return undefined;
-    return {
-      name: c.name,
-      image: typeof c.image === 'string' ? c.image : '',
-      init,
-      requests: stringMap(field(c, 'resources', 'requests')),
-      limits: stringMap(field(c, 'resources', 'limits')),
+  const toModel =
+    (init: boolean) =>
+    (c: unknown): ContainerModel | undefined => {
+      if (!isRecord(c) || typeof c.name !== 'string') return undefined;
+      return {
+        name: c.name,
+        image: typeof c.image === 'string' ? c.image : '',
+        init,
+        requests: stringMap(field(c, 'resources', 'requests')),
+        limits: stringMap(field(c, 'resources', 'limits')),
+      };
     };
-  };
   return [
     ...arrayField(spec, 'initContainers').map(toModel(true)),
     ...arrayField(spec, 'containers').map(toModel(false)),
@@ -49,7 +51,10 @@ function isTopLevelWorkload(obj: KubeObject, index: ObjectIndex): boolean {
   return !(obj.kind === 'Job' && index.workloadOf(obj)?.kind === 'CronJob');
 }
 
-export function buildInventory(input: AnalyzerInput): { workloads: WorkloadModel[]; findings: Finding[] } {
+export function buildInventory(input: AnalyzerInput): {
+  workloads: WorkloadModel[];
+  findings: Finding[];
+} {
   const { snapshot, policy } = input;
   const index = new ObjectIndex(snapshot.objects);
   const podsByWorkload = new Map<KubeObject, string[]>();
@@ -58,7 +63,8 @@ export function buildInventory(input: AnalyzerInput): { workloads: WorkloadModel
   for (const pod of snapshot.objects.filter((o) => o.kind === 'Pod')) {
     const owner = index.workloadOf(pod);
     if (owner === undefined) {
-      if (namespaceSelected(pod.metadata.namespace ?? '', policy)) findings.push(barePodFinding(pod));
+      if (namespaceSelected(pod.metadata.namespace ?? '', policy))
+        findings.push(barePodFinding(pod));
       continue;
     }
     podsByWorkload.set(owner, [...(podsByWorkload.get(owner) ?? []), pod.metadata.name]);
@@ -106,7 +112,8 @@ function barePodFinding(pod: KubeObject): Finding {
 
 export const inventoryAnalyzer: Analyzer = {
   id: 'inventory',
-  description: 'Workloads, the pods that belong to them, and who manages each (Helm, Argo CD, Flux, kubectl, none).',
+  description:
+    'Workloads, the pods that belong to them, and who manages each (Helm, Argo CD, Flux, kubectl, none).',
   analyze(input: AnalyzerInput): AnalyzerOutput {
     return buildInventory(input);
   },

@@ -3,7 +3,7 @@
  * other than kubectl/none, because TARS patches objects managed elsewhere and never adopts them.
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { annotationsOf, labelsOf } from '../../kube/objects.js';
+import { annotationsOf, labelsOf, stringField } from '../../kube/objects.js';
 import type { Manager } from '../../model/types.js';
 
 const FLUX_NAME_LABELS = ['kustomize.toolkit.fluxcd.io/name', 'helm.toolkit.fluxcd.io/name'];
@@ -14,7 +14,8 @@ export function managerOf(obj: KubeObject): Manager {
 
   // Argo CD: annotation tracking (default since 3.0) or label tracking (the instance label).
   const trackingId = annotations['argocd.argoproj.io/tracking-id'];
-  if (trackingId !== undefined) return { tool: 'argocd', name: trackingId.split(':')[0] ?? trackingId };
+  if (trackingId !== undefined)
+    return { tool: 'argocd', name: trackingId.split(':')[0] ?? trackingId };
   const argoInstance = labels['argocd.argoproj.io/instance'];
   if (argoInstance !== undefined) return { tool: 'argocd', name: argoInstance };
 
@@ -49,12 +50,7 @@ function appliedWithKubectl(obj: KubeObject): boolean {
   const managedFields = obj.metadata.managedFields;
   return (
     Array.isArray(managedFields) &&
-    managedFields.some(
-      (entry: unknown) =>
-        typeof entry === 'object' &&
-        entry !== null &&
-        String((entry as { manager?: unknown }).manager ?? '').startsWith('kubectl'),
-    )
+    managedFields.some((entry: unknown) => stringField(entry, 'manager')?.startsWith('kubectl'))
   );
 }
 

@@ -33,7 +33,9 @@ export class ObjectIndex {
   }
 
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.byKey.get(objectKey(namespace === undefined ? { kind, name } : { kind, namespace, name }));
+    return this.byKey.get(
+      objectKey(namespace === undefined ? { kind, name } : { kind, namespace, name }),
+    );
   }
 
   /**

@@ -36,7 +36,11 @@ function dropIfDefault(obj: Json | undefined, key: string, value: unknown): void
 function dropIfEmpty(obj: Json | undefined, key: string): void {
   const v = obj?.[key];
   if (obj === undefined || v === undefined) return;
-  if ((isRecord(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0) || v === null) {
+  if (
+    (isRecord(v) && Object.keys(v).length === 0) ||
+    (Array.isArray(v) && v.length === 0) ||
+    v === null
+  ) {
     delete obj[key];
   }
 }
@@ -80,7 +84,8 @@ function cleanContainer(c: Json): void {
   dropIfDefault(c, 'terminationMessagePolicy', 'File');
   dropIfDefault(c, 'imagePullPolicy', defaultPullPolicy(c.image));
   for (const port of records(c.ports)) dropIfDefault(port, 'protocol', 'TCP');
-  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) cleanProbe(rec(c[probe]));
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'])
+    cleanProbe(rec(c[probe]));
   dropIfEmpty(c, 'resources');
 }
 
@@ -118,7 +123,10 @@ function cleanWorkloadSpec(kind: string, spec: Json): void {
     case 'StatefulSet':
       dropIfDefault(spec, 'revisionHistoryLimit', 10);
       dropIfDefault(spec, 'podManagementPolicy', 'OrderedReady');
-      dropIfDefault(spec, 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+      dropIfDefault(spec, 'updateStrategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: { partition: 0 },
+      });
       dropIfDefault(spec, 'persistentVolumeClaimRetentionPolicy', {
         whenDeleted: 'Retain',
         whenScaled: 'Retain',

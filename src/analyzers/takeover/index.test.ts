@@ -19,7 +19,7 @@ const liveDeployment: KubeObject = {
     annotations: {
       'deployment.kubernetes.io/revision': '3',
       'kubectl.kubernetes.io/last-applied-configuration': '{"apiVersion":"apps/v1"}',
-      'team': 'shop',
+      team: 'shop',
     },
     managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update' }],
   },
@@ -68,7 +68,13 @@ const liveDeployment: KubeObject = {
 const liveService: KubeObject = {
   apiVersion: 'v1',
   kind: 'Service',
-  metadata: { name: 'web', namespace: 'shop', uid: 'svc1', resourceVersion: '7', creationTimestamp: '2026-11-01T00:00:00Z' },
+  metadata: {
+    name: 'web',
+    namespace: 'shop',
+    uid: 'svc1',
+    resourceVersion: '7',
+    creationTimestamp: '2026-11-01T00:00:00Z',
+  },
   spec: {
     type: 'ClusterIP',
     clusterIP: '10.96.0.12',
@@ -103,7 +109,12 @@ describe('cleanManifest', () => {
     expect(cleanManifest(liveDeployment)).toEqual({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { team: 'shop' } },
+      metadata: {
+        name: 'web',
+        namespace: 'shop',
+        labels: { app: 'web' },
+        annotations: { team: 'shop' },
+      },
       spec: {
         replicas: 2,
         revisionHistoryLimit: 5,
@@ -129,18 +140,38 @@ describe('cleanManifest', () => {
   });
 
   it('strips cluster IPs, node ports and defaults from Services', () => {
-    const nodePort = { ...liveService, spec: { ...(liveService.spec as object), type: 'NodePort', ports: [{ port: 80, targetPort: 80, nodePort: 31234, protocol: 'TCP' }] } };
-    expect(cleanManifest(liveService).spec).toEqual({ selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] });
-    expect(cleanManifest(nodePort).spec).toEqual({ type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] });
+    const nodePort = {
+      ...liveService,
+      spec: {
+        ...(liveService.spec as object),
+        type: 'NodePort',
+        ports: [{ port: 80, targetPort: 80, nodePort: 31234, protocol: 'TCP' }],
+      },
+    };
+    expect(cleanManifest(liveService).spec).toEqual({
+      selector: { app: 'web' },
+      ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+    });
+    expect(cleanManifest(nodePort).spec).toEqual({
+      type: 'NodePort',
+      selector: { app: 'web' },
+      ports: [{ port: 80 }],
+    });
   });
 
   it('keeps imagePullPolicy when it differs from the default for the tag', () => {
     const latest = structuredClone(liveDeployment);
-    const c = (latest.spec as unknown as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0]!;
+    const c = (
+      latest.spec as { template: { spec: { containers: Record<string, unknown>[] } } }
+    ).template.spec.containers[0];
     c.image = 'web:latest';
-    expect(cleanManifest(latest)).toMatchObject({ spec: { template: { spec: { containers: [{ imagePullPolicy: 'IfNotPresent' }] } } } });
+    expect(cleanManifest(latest)).toMatchObject({
+      spec: { template: { spec: { containers: [{ imagePullPolicy: 'IfNotPresent' }] } } },
+    });
     c.imagePullPolicy = 'Always';
-    const cleaned = cleanManifest(latest) as unknown as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const cleaned = cleanManifest(latest) as unknown as {
+      spec: { template: { spec: { containers: Record<string, unknown>[] } } };
+    };
     expect(cleaned.spec.template.spec.containers[0]).not.toHaveProperty('imagePullPolicy');
   });
 
@@ -161,14 +192,24 @@ describe('takeover', () => {
     simple('ServiceAccount', 'web'),
     {
       ...liveDeployment,
-      metadata: { ...liveDeployment.metadata, name: 'cart', annotations: { 'meta.helm.sh/release-name': 'cart' } },
+      metadata: {
+        ...liveDeployment.metadata,
+        name: 'cart',
+        annotations: { 'meta.helm.sh/release-name': 'cart' },
+      },
     },
   ];
-  const snapshot: ClusterSnapshot = { clusterName: 't', source: 'snapshot', objects, apiGroups: [], skipped: [] };
+  const snapshot: ClusterSnapshot = {
+    clusterName: 't',
+    source: 'snapshot',
+    objects,
+    apiGroups: [],
+    skipped: [],
+  };
 
   it('adopts unmanaged workloads with their namespace, Services, ConfigMaps and ServiceAccount', () => {
     const { workloads } = buildInventory({ snapshot, policy: DEFAULT_POLICY, workloads: [] });
-    const out = planTakeover({ snapshot, policy: DEFAULT_POLICY, workloads: workloads! });
+    const out = planTakeover({ snapshot, policy: DEFAULT_POLICY, workloads: workloads });
     expect(out.changes!.map((c) => `${c.action} ${c.target.kind}/${c.target.name}`)).toEqual([
       'adopt Deployment/web',
       'adopt ConfigMap/web-config',
@@ -177,15 +218,23 @@ describe('takeover', () => {
       'adopt ServiceAccount/web',
     ]);
     const namespace = out.changes!.find((c) => c.target.kind === 'Namespace')!;
-    expect(namespace.manifest).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    expect(namespace.manifest).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'shop' },
+    });
     // Helm's Deployment is reported and left for patches.
-    expect(out.findings!.map((f) => `${f.check} ${f.resource.name}`)).toEqual(['takeover.managed-elsewhere cart']);
+    expect(out.findings!.map((f) => `${f.check} ${f.resource.name}`)).toEqual([
+      'takeover.managed-elsewhere cart',
+    ]);
   });
 
   it('adopts nothing when the policy says so', () => {
     const policy = { ...DEFAULT_POLICY, takeover: { adoptUnmanaged: false } };
     const out = planTakeover({ snapshot, policy, workloads: [] });
     expect(out.changes ?? []).toEqual([]);
-    expect(out.notes).toEqual(['Takeover skipped: the policy sets takeover.adoptUnmanaged to false.']);
+    expect(out.notes).toEqual([
+      'Takeover skipped: the policy sets takeover.adoptUnmanaged to false.',
+    ]);
   });
 });

@@ -53,7 +53,12 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
     if (adopted.has(key)) return;
     const manager = managerOf(obj);
     if (isManagedElsewhere(manager)) {
-      findings.push(leftAloneFinding(obj, `${obj.kind} is managed by ${manager.tool}${manager.name ? ` (${manager.name})` : ''}; not adopted.`));
+      findings.push(
+        leftAloneFinding(
+          obj,
+          `${obj.kind} is managed by ${manager.tool}${manager.name ? ` (${manager.name})` : ''}; not adopted.`,
+        ),
+      );
       return;
     }
     adopted.set(key, adoptChange(obj, why));
@@ -68,15 +73,22 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
     }
     const ns = workload.ref.namespace;
     adopt(index.get('Namespace', undefined, ns), `namespace of ${workload.ref.name}`);
-    adopt(obj, `managed by ${workload.managedBy.tool === 'none' ? 'nothing' : workload.managedBy.tool}`);
+    adopt(
+      obj,
+      `managed by ${workload.managedBy.tool === 'none' ? 'nothing' : workload.managedBy.tool}`,
+    );
     for (const svc of servicesSelecting(obj, services)) adopt(svc, `selects ${workload.ref.name}`);
-    for (const name of configMapNames(obj)) adopt(index.get('ConfigMap', ns, name), `used by ${workload.ref.name}`);
+    for (const name of configMapNames(obj))
+      adopt(index.get('ConfigMap', ns, name), `used by ${workload.ref.name}`);
     const sa = serviceAccountName(obj);
     if (sa !== undefined) adopt(index.get('ServiceAccount', ns, sa), `runs ${workload.ref.name}`);
   }
   const changes = [...adopted.values()].sort((a, b) => compareObjects(a.target, b.target));
   const dedupedFindings = [...new Map(findings.map((f) => [objectKey(f.resource), f])).values()];
-  return { changes, findings: dedupedFindings.sort((a, b) => compareObjects(a.resource, b.resource)) };
+  return {
+    changes,
+    findings: dedupedFindings.sort((a, b) => compareObjects(a.resource, b.resource)),
+  };
 }
 
 function describeManaged(w: WorkloadModel): string {
@@ -85,6 +97,7 @@ function describeManaged(w: WorkloadModel): string {
 
 export const takeoverAnalyzer: Analyzer = {
   id: 'takeover',
-  description: 'Clean manifests of live objects not yet in Git; objects managed elsewhere are left for patches.',
+  description:
+    'Clean manifests of live objects not yet in Git; objects managed elsewhere are left for patches.',
   analyze: planTakeover,
 };

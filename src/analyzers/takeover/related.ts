@@ -20,7 +20,10 @@ function podLabels(workload: KubeObject): Record<string, string> {
   );
 }
 
-export function servicesSelecting(workload: KubeObject, services: readonly KubeObject[]): KubeObject[] {
+export function servicesSelecting(
+  workload: KubeObject,
+  services: readonly KubeObject[],
+): KubeObject[] {
   const labels = podLabels(workload);
   return services.filter((svc) => {
     if (svc.metadata.namespace !== workload.metadata.namespace) return false;
@@ -38,7 +41,8 @@ export function configMapNames(workload: KubeObject): Set<string> {
   };
   for (const volume of arrayField(spec, 'volumes')) {
     add(field(volume, 'configMap', 'name'));
-    for (const source of arrayField(volume, 'projected', 'sources')) add(field(source, 'configMap', 'name'));
+    for (const source of arrayField(volume, 'projected', 'sources'))
+      add(field(source, 'configMap', 'name'));
   }
   for (const c of [...arrayField(spec, 'containers'), ...arrayField(spec, 'initContainers')]) {
     for (const from of arrayField(c, 'envFrom')) add(field(from, 'configMapRef', 'name'));

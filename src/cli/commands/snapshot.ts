@@ -22,11 +22,16 @@ interface SnapshotOptions {
 export function registerSnapshotCommand(program: Command, context: CommandContext): void {
   program
     .command('snapshot')
-    .description('Write a live cluster (never its Secrets) and its usage history to a snapshot directory.')
+    .description(
+      'Write a live cluster (never its Secrets) and its usage history to a snapshot directory.',
+    )
     .requiredOption('--out <dir>', 'snapshot directory to write (replaced as a whole)')
     .option('--kubeconfig <file>', 'kubeconfig of the live cluster')
     .option('--context <name>', 'kubeconfig context to use')
-    .option('--prometheus <url>', 'Prometheus base URL: its history is written as OpenMetrics files')
+    .option(
+      '--prometheus <url>',
+      'Prometheus base URL: its history is written as OpenMetrics files',
+    )
     .option('--history <duration>', 'how much usage history to write', '14d')
     .option('-q, --quiet', 'no progress output on stderr')
     .action(async (options: SnapshotOptions) => {
