@@ -7,9 +7,8 @@
  */
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, LineCounter } from 'yaml';
-import type { YAMLError } from 'yaml';
-import type { Document, Node, ParsedNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, Node, ParsedNode, YAMLError } from 'yaml';
 
 /** A path as messages show it: relative to the working directory when inside it. */
 export function displayPath(file: string): string {

@@ -5,16 +5,16 @@
  * else looks at them.
  */
 import type { ValidateFunction } from 'ajv';
+import { loadAll, YAMLException } from 'js-yaml';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
-import { InputError } from '../../errors.js';
+import { errorMessage, InputError } from '../../errors.js';
 import type { KubeObject } from '../types.js';
 import {
   describeAjvError,
   formatPath,
   lineOf,
   offsetOfPath,
-  parseForLocations,
   syntaxErrorLine,
   yamlErrorText,
 } from '../../util/yaml-locate.js';
@@ -136,29 +136,67 @@ function yamlLineFinder(doc: Document, lineCounter: LineCounter): LineFinder {
   };
 }
 
-function parseYaml(file: string, text: string): ParsedFile {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter });
-  const parsed: ParsedFile = { objects: [], droppedSecrets: 0 };
-  if (!Array.isArray(docs)) return parsed; // an empty stream: comments only
-  docs.forEach((doc, index) => {
-    const document = index + 1;
-    const syntax = doc.errors[0];
-    if (syntax !== undefined) {
-      const line = syntaxErrorLine(text, lineCounter, syntax);
-      throw new InputError(
-        `${file}: document ${document} (line ${line}): invalid YAML: ${yamlErrorText(syntax.message)}`,
-      );
+/**
+ * Line finders for the documents of `text`, built on first use: only an error needs them, and
+ * the `yaml` parse that keeps source ranges is several times slower than the one that found it.
+ */
+function lazyLineFinders(text: string, documentCount: number): (index: number) => LineFinder {
+  let documents: { docs: Document[]; lineCounter: LineCounter } | undefined;
+  return (index) => (path) => {
+    if (documents === undefined) {
+      const lineCounter = new LineCounter();
+      const parsed = parseAllDocuments(text, { lineCounter });
+      documents = { docs: Array.isArray(parsed) ? parsed : [], lineCounter };
     }
-    const value: unknown = doc.toJS();
+    const doc = documents.docs[index];
+    // Both parsers split documents alike; should they ever disagree, no line beats a wrong one.
+    if (doc === undefined || documents.docs.length !== documentCount) return undefined;
+    return yamlLineFinder(doc, documents.lineCounter)(path);
+  };
+}
+
+/**
+ * js-yaml reads big `kubectl get -o yaml` dumps several times faster than `yaml`, which is kept
+ * for locating problems. Core schema (no timestamps, no merge keys), like `yaml`'s default.
+ */
+function parseYaml(file: string, text: string): ParsedFile {
+  let values: unknown[];
+  try {
+    values = loadAll(text, { maxAliases: 100, maxDepth: 512 });
+  } catch (e) {
+    throw yamlSyntaxError(file, text, e);
+  }
+  const lineFinder = lazyLineFinders(text, values.length);
+  const parsed: ParsedFile = { objects: [], droppedSecrets: 0 };
+  values.forEach((value, index) => {
     if (value === null || value === undefined) return; // an empty document, e.g. a trailing `---`
-    const ctx = { file, document, lineOf: yamlLineFinder(doc, lineCounter) };
+    const document = index + 1;
+    const ctx = { file, document, lineOf: lineFinder(index) };
     collect(parsed, objectsOfDocument(value, ctx), file, document);
   });
   return parsed;
 }
 
-/** JSON.parse is far faster than a YAML parse on big `kubectl get -o json` dumps. */
+/** Names document and line of a syntax error, in `yaml`'s words when it agrees there is one. */
+function yamlSyntaxError(file: string, text: string, e: unknown): InputError {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter });
+  const index = Array.isArray(docs) ? docs.findIndex((d) => d.errors.length > 0) : -1;
+  const syntax = index === -1 ? undefined : (docs as Document[])[index]?.errors[0];
+  if (syntax !== undefined) {
+    const line = syntaxErrorLine(text, lineCounter, syntax);
+    return new InputError(
+      `${file}: document ${index + 1} (line ${line}): invalid YAML: ${yamlErrorText(syntax.message)}`,
+      { cause: e },
+    );
+  }
+  // Only the reason: js-yaml's full message quotes the source, which may hold anything.
+  const reason = e instanceof YAMLException ? e.reason : errorMessage(e);
+  const line = e instanceof YAMLException && e.mark ? ` (line ${e.mark.line + 1})` : '';
+  return new InputError(`${file}${line}: invalid YAML: ${reason}`, { cause: e });
+}
+
+/** JSON.parse is far faster than any YAML parse on big `kubectl get -o json` dumps. */
 function parseJson(file: string, text: string): ParsedFile {
   let value: unknown;
   try {
@@ -166,16 +204,9 @@ function parseJson(file: string, text: string): ParsedFile {
   } catch (e) {
     throw jsonSyntaxError(file, text, e);
   }
-  let finder: LineFinder | undefined;
-  const lineOfPath: LineFinder = (path) => {
-    if (finder === undefined) {
-      const { doc, lineCounter } = parseForLocations(text);
-      finder = doc === undefined ? () => undefined : yamlLineFinder(doc, lineCounter);
-    }
-    return finder(path);
-  };
   const parsed: ParsedFile = { objects: [], droppedSecrets: 0 };
-  collect(parsed, objectsOfDocument(value, { file, document: 1, lineOf: lineOfPath }), file, 1);
+  const ctx = { file, document: 1, lineOf: lazyLineFinders(text, 1)(0) };
+  collect(parsed, objectsOfDocument(value, ctx), file, 1);
   return parsed;
 }
 

@@ -217,6 +217,26 @@ describe('SnapshotClusterSource: bad input', () => {
     );
   });
 
+  it('never quotes the source text in a YAML error', async () => {
+    const dir = snapshotDir({
+      'x.yaml': 'apiVersion: v1\nkind: ConfigMap\ndata:\n  password: hunter2 [\n oops\n',
+    });
+    const error = await readError(dir);
+    expect(error.message).toMatch(
+      new RegExp(`^${dir}/x\\.yaml: document 1 \\(line \\d\\): invalid YAML: `),
+    );
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('a tag the fast parser rejects is reported with its line', async () => {
+    const dir = snapshotDir({
+      'x.yaml': `${ns('a')}---\n${ns('b')}  annotations:\n    blob: !!binary aGVsbG8=\n`,
+    });
+    expect((await readError(dir)).message).toBe(
+      `${dir}/x.yaml (line 11): invalid YAML: unknown scalar tag !<tag:yaml.org,2002:binary>`,
+    );
+  });
+
   it('JSON syntax errors name file and line without quoting the file', async () => {
     const dir = snapshotDir({
       'x.json': '{\n  "apiVersion": "v1",\n  "kind": "Secret-ish" "value"\n}\n',
