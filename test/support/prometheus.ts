@@ -8,6 +8,9 @@
  * may overlap (one per input file); Prometheus ≥ 2.39 merges overlapping blocks at query time
  * and compacts them. Nothing is scraped (the config has no scrape jobs), so the head block
  * stays empty and never conflicts with the backfilled data.
+ *
+ * Query inside the history: an instant query (or a range step) finds a gauge only within the
+ * 5-minute lookback after its last sample, and `rate()` needs two samples inside its range.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -215,11 +218,24 @@ function running(
       return stopped;
     },
     async queryCount() {
-      const response = await fetch(`${url}/metrics`);
-      if (!response.ok) throw new Error(`GET ${url}/metrics answered ${response.status}`);
-      return countQueryRequests(await response.text());
+      // Prometheus counts a request after its handler returns, which can be just after the
+      // client has the answer: read until two reads agree.
+      let previous = await readQueryCount(url);
+      for (let i = 0; i < 20; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        const current = await readQueryCount(url);
+        if (current === previous) return current;
+        previous = current;
+      }
+      return previous;
     },
   };
+}
+
+async function readQueryCount(url: string): Promise<number> {
+  const response = await fetch(`${url}/metrics`);
+  if (!response.ok) throw new Error(`GET ${url}/metrics answered ${response.status}`);
+  return countQueryRequests(await response.text());
 }
 
 /** Sums `prometheus_http_requests_total` over the query handlers, all status codes. */
