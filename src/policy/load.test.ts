@@ -52,9 +52,14 @@ describe('loadPolicy', () => {
     const text = readFileSync(path.join(REPO_POLICIES, 'default.yaml'), 'utf8');
     const spec = (parse(text) as { spec: Record<string, unknown> }).spec;
     expect(Object.keys(spec).sort()).toEqual(Object.keys(POLICY_SECTION_SCHEMAS).sort());
+    const fields = (schema: Record<string, unknown>, where: string): string[] =>
+      Object.entries(
+        (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>,
+      ).flatMap(([name, child]) => [`${where}.${name}`, ...fields(child, `${where}.${name}`)]);
     for (const [section, schema] of Object.entries(POLICY_SECTION_SCHEMAS)) {
-      for (const field of Object.keys((schema.properties ?? {}) as object)) {
-        expect(text, `${section}.${field}`).toMatch(new RegExp(`\\b${field}:`));
+      for (const field of fields(schema, section)) {
+        const name = field.slice(field.lastIndexOf('.') + 1);
+        expect(text, `${field} is not documented`).toMatch(new RegExp(`\\b${name}:`));
       }
     }
   });

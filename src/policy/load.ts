@@ -28,7 +28,8 @@ interface PolicyDocument {
   spec: PolicySpec;
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+// allErrors: a user fixes every problem in one round. verbose: lets messages suggest known keys.
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
 // Cron schedules are checked by cron-parser, the parser the CronJob's own syntax follows.
 ajv.addFormat('cron', (value: string) => {
   try {

@@ -116,23 +116,18 @@ function sortedUnique(sourced: readonly SourcedObject[]): KubeObject[] {
     }
     seen.set(key, item);
   }
-  const sortKey = (o: KubeObject): string[] => [
-    o.apiVersion,
-    o.kind,
-    o.metadata.namespace ?? '',
-    o.metadata.name,
-  ];
-  return sourced
-    .map((s) => s.object)
-    .sort((a, b) => {
-      const ka = sortKey(a);
-      const kb = sortKey(b);
-      for (let i = 0; i < ka.length; i++) {
-        const order = compareStrings(ka[i], kb[i]);
-        if (order !== 0) return order;
-      }
-      return 0;
-    });
+  const keyed = sourced.map(({ object: o }) => ({
+    object: o,
+    key: [o.apiVersion, o.kind, o.metadata.namespace ?? '', o.metadata.name],
+  }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) {
+      const order = compareStrings(a.key[i], b.key[i]);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.object);
 }
 
 /** Without `cluster.yaml`, the optional APIs the objects themselves prove are served. */
