@@ -496,16 +496,11 @@ async function push(ctx: Attempt, commit: string, expected: string | undefined):
 
 async function ensurePullRequest(ctx: Attempt): Promise<PullRequestRef | undefined> {
   if (ctx.options.platform === undefined) return undefined;
-  const platform = withRedaction(ctx.options.platform, ctx.redactor);
-  const pr = await platform.ensurePullRequest({
+  return withRedaction(ctx.options.platform, ctx.redactor).ensurePullRequest({
     head: ctx.branch,
     base: ctx.base,
     title: ctx.options.title,
     body: ctx.options.body,
     labels: ctx.options.labels ?? [],
   });
-  if (pr.number !== null && (ctx.options.labels ?? []).length > 0) {
-    await platform.ensureLabels(pr.number, ctx.options.labels ?? []);
-  }
-  return pr;
 }

@@ -74,7 +74,8 @@ function gitEnvironment(options: GitSessionOptions): {
     options.redactor.addHeaderValue(header);
     Object.assign(env, {
       GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'http.extraHeader',
+      // Scoped to the remote's origin: submodules or LFS elsewhere never get the token.
+      GIT_CONFIG_KEY_0: `http.${new URL(options.remoteUrl).origin}/.extraHeader`,
       GIT_CONFIG_VALUE_0: `Authorization: ${header}`,
     });
     allow.push('GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0');

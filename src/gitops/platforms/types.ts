@@ -41,7 +41,10 @@ export interface PlatformAdapter {
   readonly name: PlatformName;
   /** The open pull request from `head` into `base`, if there is one. */
   findPullRequest(head: string, base: string): Promise<PullRequestRef | undefined>;
-  /** Opens the pull request, or finds the open one for `head` and updates title/body if changed. */
+  /**
+   * Opens the pull request, or finds the open one for `head` and updates title/body if changed;
+   * then adds the spec's labels it lacks.
+   */
   ensurePullRequest(spec: PullRequestSpec): Promise<PullRequestRef>;
   /** One comment carrying `marker` (a hidden HTML comment): created once, edited when the body changed. */
   ensureComment(prNumber: number, body: string, marker: string): Promise<CommentRef>;

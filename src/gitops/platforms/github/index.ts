@@ -69,6 +69,12 @@ class GitHubPlatform implements PlatformAdapter {
   }
 
   async ensurePullRequest(spec: PullRequestSpec): Promise<PullRequestRef> {
+    const pr = await this.ensurePullRequestText(spec);
+    if (pr.number !== null) await this.ensureLabels(pr.number, spec.labels);
+    return pr;
+  }
+
+  private async ensurePullRequestText(spec: PullRequestSpec): Promise<PullRequestRef> {
     const existing = await this.findPullRequest(spec.head, spec.base);
     if (existing?.number == null) {
       const { data } = await this.octokit.rest.pulls.create({
