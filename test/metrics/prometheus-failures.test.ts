@@ -129,6 +129,20 @@ describe('a window too large for the server', () => {
     expect((await prometheus.queryCount()) - before).toBe(5 * 4);
   });
 
+  it('splits when the real Prometheus refuses more than 11,000 points per series', async () => {
+    const fine = { ...query, end: query.start + 4 * 3600, stepSeconds: 1 }; // 14,401 steps
+    const source = PrometheusHistorySource.fromConfig(
+      { url: prometheus.url },
+      { maxPointsPerSeries: 20_000 },
+    );
+    const messages: string[] = [];
+    const history = await source.fetch(fine, (m) => messages.push(m));
+    expect(messages.some((m) => m.includes('exceeded maximum resolution'))).toBe(true);
+    const memory = history.containers[0]?.memory ?? [];
+    expect(memory).toHaveLength(14_401);
+    expect(memory.every((s, i) => s.t === fine.start + i)).toBe(true);
+  });
+
   it('splits on "exceeded maximum resolution" too, and gives up on a single step', async () => {
     const url = await through((r) =>
       r.path.endsWith('/query_range')
