@@ -78,9 +78,9 @@ export interface RightsizingPolicy {
     readonly roundMillicores: number;
   };
   readonly memory: {
-    /** Margin over the observed peak for a steady container. @default 0.04 */
+    /** Margin over the observed peak for a steady container. @default 0.06 */
     readonly margin: number;
-    /** Added margin per unit of the largest 5-minute jump relative to the peak. @default 2 */
+    /** Added margin per unit of the largest 5-minute jump relative to the peak. @default 1 */
     readonly jumpFactor: number;
     /** Cap of margin + jump term. @default 0.2 */
     readonly maxMargin: number;

@@ -1,0 +1,190 @@
+/**
+ * The statistics behind the recommender, free of policy rules: what CPU request and memory
+ * limit the history alone supports. Kept apart so the benchmark and the tests can look at the
+ * estimates themselves.
+ *
+ * CPU is compressible: a container above its request is only slowed down when the node is busy.
+ * The request is therefore a trade between paying for idle cores and running above the request,
+ * made per container: the level r minimizing `r + overRequestCost × P(usage > r)`, where P is
+ * measured on recency-weighted samples (a decaying histogram, like VPA's, with a shorter
+ * half-life so a level shift counts sooner). A steady container gets a request just above its
+ * usual peak; a spiky one a request below its rare spikes, where covering them would cost more
+ * cores than the spikes are worth. It is never below a weighted percentile (`minPercentile`).
+ *
+ * Memory is not compressible: the limit is the observed peak plus a margin that grows with how
+ * abruptly the container's memory has moved (its largest 5-minute jump relative to the peak),
+ * so steady containers get a small margin and jumpy ones up to `maxMargin`.
+ */
+import type { Sample } from '../../metrics/types.js';
+
+export interface CpuModel {
+  readonly halfLifeSeconds: number;
+  /** A second, longer memory the request must also satisfy. */
+  readonly longHalfLifeSeconds?: number;
+  /** Cores one would pay to avoid a container being above its request all the time. */
+  readonly overRequestCost: number;
+  /** 0..1 */
+  readonly minPercentile: number;
+  readonly margin: number;
+}
+
+export interface MemoryModel {
+  readonly margin: number;
+  readonly jumpFactor: number;
+  readonly maxMargin: number;
+}
+
+export interface CpuEstimate {
+  /** Cores, before floors and rounding. */
+  readonly cores: number;
+  /** Weighted share of samples at or below the estimate before its margin, in percent. */
+  readonly percentile: number;
+  readonly samples: number;
+}
+
+export interface MemoryEstimate {
+  /** Bytes, before floors and rounding. */
+  readonly bytes: number;
+  readonly peak: number;
+  /** Relative margin applied on top of the peak. */
+  readonly margin: number;
+  readonly samples: number;
+}
+
+/** Weights halving every `halfLifeSeconds` going back from `now`. */
+export function decayWeights(
+  samples: readonly Sample[],
+  now: number,
+  halfLifeSeconds: number,
+): number[] {
+  return samples.map((s) => Math.pow(2, -(now - s.t) / halfLifeSeconds));
+}
+
+/** The smallest value whose weighted cumulative share reaches `p` (0..1). */
+export function weightedPercentile(
+  values: readonly number[],
+  weights: readonly number[],
+  p: number,
+): number {
+  if (values.length === 0) throw new RangeError('weightedPercentile of no values');
+  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  let cumulative = 0;
+  for (const i of order) {
+    cumulative += weights[i];
+    if (cumulative >= p * total) return values[i];
+  }
+  return values[order[order.length - 1]];
+}
+
+/**
+ * Span the samples cover, in seconds: first to last plus one step (each sample stands for the
+ * step that ends at it). Zero for no samples.
+ */
+export function historySpanSeconds(samples: readonly Sample[], stepSeconds: number): number {
+  if (samples.length === 0) return 0;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const s of samples) {
+    if (s.t < first) first = s.t;
+    if (s.t > last) last = s.t;
+  }
+  return last - first + stepSeconds;
+}
+
+/**
+ * CPU request from usage samples (cores) of every pod of the container, pooled.
+ * `extraMargin` is the short-history margin, added to the model's. With `longHalfLifeSeconds`
+ * the level must also hold under the long memory: a recent lull does not hide an older load.
+ */
+export function estimateCpu(
+  samples: readonly Sample[],
+  now: number,
+  model: CpuModel,
+  extraMargin = 0,
+): CpuEstimate | undefined {
+  if (samples.length === 0) return undefined;
+  const values = samples.map((s) => Math.max(0, s.v));
+  const weights = decayWeights(samples, now, model.halfLifeSeconds);
+  const scale = 1 + model.margin + extraMargin;
+  let best = costAwareLevel(values, weights, model.overRequestCost, scale);
+  if (model.longHalfLifeSeconds !== undefined) {
+    const long = decayWeights(samples, now, model.longHalfLifeSeconds);
+    const alternative = costAwareLevel(values, long, model.overRequestCost, scale);
+    if (alternative.level > best.level) best = alternative;
+  }
+  const floorLevel = weightedPercentile(values, weights, model.minPercentile);
+  const level = Math.max(best.level, floorLevel);
+  const share = level === best.level ? best.atOrBelow : model.minPercentile;
+  return { cores: level * scale, percentile: round1(share * 100), samples: samples.length };
+}
+
+/** The level minimizing `level × scale + cost × P(usage > level)` under the given weights. */
+function costAwareLevel(
+  values: readonly number[],
+  weights: readonly number[],
+  cost: number,
+  scale: number,
+): { level: number; atOrBelow: number } {
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  // Walk the distinct values upwards; `above` is the weight of samples strictly above the level.
+  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
+  let above = total;
+  let bestCost = Infinity;
+  let best = { level: 0, atOrBelow: 0 };
+  for (let k = 0; k < order.length; k++) {
+    const level = values[order[k]];
+    above -= weights[order[k]];
+    if (k + 1 < order.length && values[order[k + 1]] === level) continue;
+    const exceeding = Math.max(0, above) / total;
+    const value = level * scale + cost * exceeding;
+    if (value < bestCost) {
+      bestCost = value;
+      best = { level, atOrBelow: 1 - exceeding };
+    }
+  }
+  return best;
+}
+
+/**
+ * Memory limit from working-set samples (bytes), one series per pod (jumps are measured within
+ * a pod, never across two pods).
+ */
+export function estimateMemory(
+  seriesPerPod: readonly (readonly Sample[])[],
+  model: MemoryModel,
+  extraMargin = 0,
+): MemoryEstimate | undefined {
+  let peak = 0;
+  let samples = 0;
+  for (const series of seriesPerPod) {
+    for (const s of series) peak = Math.max(peak, s.v);
+    samples += series.length;
+  }
+  if (samples === 0) return undefined;
+  let largestJump = 0;
+  for (const series of seriesPerPod) {
+    const ordered = [...series].sort((a, b) => a.t - b.t);
+    for (let i = 1; i < ordered.length; i++) {
+      largestJump = Math.max(largestJump, Math.abs(ordered[i].v - ordered[i - 1].v));
+    }
+  }
+  const relativeJump = peak > 0 ? largestJump / peak : 0;
+  const margin =
+    Math.min(model.maxMargin, model.margin + model.jumpFactor * relativeJump) + extraMargin;
+  return { bytes: peak * (1 + margin), peak, margin, samples };
+}
+
+/** VPA-like confidence: extra margin fading linearly from `atZero` to 0 at full history. */
+export function shortHistoryMargin(
+  historySeconds: number,
+  fullConfidenceSeconds: number,
+  atZero: number,
+): number {
+  if (fullConfidenceSeconds <= 0) return 0;
+  return atZero * Math.max(0, 1 - historySeconds / fullConfidenceSeconds);
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

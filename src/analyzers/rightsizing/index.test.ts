@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
+import type { ContainerUsage, Sample, UsageHistory } from '../../metrics/types.js';
+import { DEFAULT_POLICY } from '../../policy/defaults.js';
+import { inventoryAnalyzer } from '../inventory/index.js';
+import { NO_HISTORY_NOTE, rightsizingAnalyzer } from './index.js';
+
+const STEP = 300;
+const END = 2_000_000;
+const MI = 2 ** 20;
+
+function series(hours: number, v: (i: number) => number): Sample[] {
+  const n = (hours * 3600) / STEP;
+  return Array.from({ length: n }, (_, i) => ({ t: END - (n - 1 - i) * STEP, v: v(i) }));
+}
+
+const podSpec = {
+  initContainers: [
+    { name: 'migrate', image: 'm:1', resources: { requests: { cpu: '1', memory: '1Gi' } } },
+  ],
+  containers: [
+    {
+      name: 'app',
+      image: 'app:1',
+      resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '512Mi' } },
+    },
+    { name: 'proxy', image: 'envoy:1', resources: { requests: { cpu: '100m', memory: '64Mi' } } },
+  ],
+};
+
+const objects: KubeObject[] = [
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: 'web',
+      namespace: 'shop',
+      uid: 'd1',
+      annotations: { 'meta.helm.sh/release-name': 'web' },
+    },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: podSpec },
+    },
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: 'web-6d4f8',
+      namespace: 'shop',
+      uid: 'rs1',
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd1', controller: true },
+      ],
+    },
+    spec: { template: { spec: podSpec } },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'web-6d4f8-aaaaa',
+      namespace: 'shop',
+      uid: 'p1',
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'web-6d4f8',
+          uid: 'rs1',
+          controller: true,
+        },
+      ],
+    },
+    spec: podSpec,
+  },
+  {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 2,
+      maxReplicas: 10,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+        },
+      ],
+    },
+  },
+];
+const snapshot: ClusterSnapshot = {
+  clusterName: 't',
+  source: 'snapshot',
+  objects,
+  apiGroups: [],
+  skipped: [],
+};
+
+function usage(pod: string, container: string, cpu: number, memoryMi: number): ContainerUsage {
+  return {
+    key: { namespace: 'shop', pod, container },
+    cpu: series(48, (i) => cpu * (1 + 0.05 * (i % 4))),
+    memory: series(48, () => memoryMi * MI),
+  };
+}
+
+const history: UsageHistory = {
+  source: 'test',
+  confidence: 'high',
+  window: { start: END - 48 * 3600, end: END, stepSeconds: STEP },
+  containers: [
+    usage('web-6d4f8-aaaaa', 'app', 0.2, 200),
+    // A pod that is gone: found through the Deployment's pod naming pattern.
+    usage('web-55c7b9d-zzzzz', 'app', 0.2, 300),
+    usage('web-6d4f8-aaaaa', 'proxy', 0.02, 40),
+    usage('web-6d4f8-aaaaa', 'migrate', 0.1, 100),
+    // Another namespace's lookalike must not count.
+    {
+      ...usage('web-6d4f8-bbbbb', 'app', 5, 5000),
+      key: { namespace: 'other', pod: 'web-6d4f8-bbbbb', container: 'app' },
+    },
+  ],
+  events: [
+    {
+      key: { namespace: 'shop', pod: 'web-6d4f8-aaaaa', container: 'proxy' },
+      oomKills: 1,
+      restarts: 1,
+    },
+  ],
+};
+
+function run(h?: UsageHistory) {
+  const workloads =
+    inventoryAnalyzer.analyze({ snapshot, policy: DEFAULT_POLICY, workloads: [] }).workloads ?? [];
+  return rightsizingAnalyzer.analyze({
+    snapshot,
+    policy: DEFAULT_POLICY,
+    workloads,
+    ...(h ? { history: h } : {}),
+  });
+}
+
+describe('rightsizing analyzer', () => {
+  it('says it skipped right-sizing without usage history', () => {
+    expect(run()).toEqual({ notes: [NO_HISTORY_NOTE] });
+  });
+
+  it('patches only the resource fields that change, init containers and sidecars included', () => {
+    const out = run(history);
+    const change = out.changes!.find((c) => c.target.kind === 'Deployment')!;
+    expect(change).toMatchObject({
+      id: 'rightsizing/shop/Deployment/web',
+      concern: 'rightsizing',
+      action: 'patch',
+    });
+    const spec = (
+      change.manifest.spec as {
+        template: {
+          spec: Record<
+            string,
+            { name: string; resources: Record<string, Record<string, string>> }[]
+          >;
+        };
+      }
+    ).template.spec;
+    expect(change.manifest.metadata).toEqual({ name: 'web', namespace: 'shop' });
+    expect(spec.initContainers.map((c) => c.name)).toEqual(['migrate']);
+    const app = spec.containers.find((c) => c.name === 'app')!;
+    // The gone pod's 300Mi peak counts: memory stays above it.
+    expect(Number(app.resources.limits.memory.replace('Mi', ''))).toBeGreaterThan(300);
+    expect(app.resources.requests.cpu).toMatch(/^\d+m$/);
+    expect(app.resources.limits.cpu).toBeUndefined();
+    // The OOM-killed sidecar gets at least 64Mi × 1.2.
+    const proxy = spec.containers.find((c) => c.name === 'proxy')!;
+    expect(Number(proxy.resources.requests.memory.replace('Mi', ''))).toBeGreaterThanOrEqual(77);
+    expect(change.evidence).toMatchObject({ window: '2d', confidence: 'high' });
+    expect(change.evidence!.samples).toBeGreaterThan(0);
+    expect(change.risk!.reasons.join()).toMatch(/HPA web/);
+  });
+
+  it('rescales the HPA target of a workload scaled on CPU and says so', () => {
+    const out = run(history);
+    const deployment = out.changes!.find((c) => c.target.kind === 'Deployment')!;
+    const hpa = out.changes!.find((c) => c.target.kind === 'HorizontalPodAutoscaler')!;
+    expect(deployment.summary).toMatch(
+      /HPA web scales on CPU utilization: its target moves from 60% to \d+%/,
+    );
+    const metrics = (
+      hpa.manifest.spec as { metrics: { resource: { target: { averageUtilization: number } } }[] }
+    ).metrics;
+    expect(metrics[0].resource.target.averageUtilization).toBeGreaterThan(60);
+    expect(hpa.action).toBe('patch');
+  });
+
+  it('reports OOM kills as findings and counts containers without series', () => {
+    const out = run({
+      ...history,
+      containers: history.containers.filter((c) => c.key.container !== 'migrate'),
+    });
+    expect(out.findings!.map((f) => f.check)).toContain('rightsizing.oom-killed');
+    expect(out.notes).toContain('right-sizing: no usage series for 1 container(s)');
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * rightsizing: CPU and memory requests and limits per container from usage history, as
+ * strategic-merge patches carrying only the resource fields that change, each with its evidence
+ * and risk. An HPA scaling on CPU gets its utilization target rescaled in the same pull request,
+ * or the CPU is left alone; the change summary says which.
+ */
+import type { KubeObject } from '../../cluster/types.js';
+import { arrayField, field, isRecord } from '../../kube/objects.js';
+import type { Change, Evidence, Finding, ObjectRef, Risk } from '../../model/types.js';
+import { formatCpu, formatMemory } from '../../util/quantity.js';
+import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
+import { rightsizingPolicyOf } from './policy.js';
+import type { Resources } from './recommend.js';
+import {
+  recommendWorkloads,
+  type ContainerResult,
+  type WorkloadRecommendation,
+} from './workloads.js';
+
+export { DEFAULT_RIGHTSIZING_POLICY, rightsizingPolicyOf } from './policy.js';
+export { recommendWorkloads } from './workloads.js';
+
+export const NO_HISTORY_NOTE = 'right-sizing skipped: no usage history';
+
+export const rightsizingAnalyzer: Analyzer = {
+  id: 'rightsizing',
+  description:
+    'CPU and memory requests and limits per container from usage history, OOM kills and throttling',
+  analyze(input: AnalyzerInput): AnalyzerOutput {
+    if (input.history === undefined) return { notes: [NO_HISTORY_NOTE] };
+    const results = recommendWorkloads(input);
+    const changes: Change[] = [];
+    const findings: Finding[] = [];
+    for (const result of results) {
+      changes.push(...changesFor(result, input));
+      findings.push(...findingsFor(result));
+    }
+    return { changes, findings, notes: notesFor(results, input) };
+  },
+};
+
+function changesFor(result: WorkloadRecommendation, input: AnalyzerInput): Change[] {
+  const moving = result.containers.filter(
+    (c) => c.recommendation !== undefined && Object.keys(c.recommendation.changed).length > 0,
+  );
+  if (moving.length === 0) return [];
+  const { ref } = result.workload;
+  const patch = (init: boolean): Record<string, unknown>[] =>
+    moving
+      .filter((c) => c.container.init === init)
+      .map((c) => ({
+        name: c.container.name,
+        resources: resourcesPatch(c.recommendation!.changed),
+      }));
+  const podSpec: Record<string, unknown> = {};
+  if (patch(true).length > 0) podSpec.initContainers = patch(true);
+  if (patch(false).length > 0) podSpec.containers = patch(false);
+  const template = { spec: podSpec };
+  const spec = ref.kind === 'CronJob' ? { jobTemplate: { spec: { template } } } : { template };
+  const hpaMove = moving.find((c) => c.recommendation!.hpaCpuTarget !== undefined)?.recommendation
+    ?.hpaCpuTarget;
+  const changes: Change[] = [
+    {
+      id: `rightsizing/${ref.namespace}/${ref.kind}/${ref.name}`,
+      concern: 'rightsizing',
+      action: 'patch',
+      target: ref,
+      manifest: {
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace },
+        spec,
+      },
+      summary: summaryOf(ref.name, moving, result),
+      evidence: mergedEvidence(moving),
+      risk: riskOf(moving, result, rightsizingPolicyOf(input.policy).maxStep),
+    },
+  ];
+  if (hpaMove !== undefined && result.hpa !== undefined) {
+    changes.push(hpaChange(result.hpa.object, hpaMove.to, hpaMove.from, mergedEvidence(moving)));
+  }
+  return changes;
+}
+
+function resourcesPatch(changed: Resources): Record<string, Record<string, string>> {
+  const requests: Record<string, string> = {};
+  const limits: Record<string, string> = {};
+  if (changed.cpuRequest !== undefined) requests.cpu = formatCpu(changed.cpuRequest);
+  if (changed.memoryRequest !== undefined) requests.memory = formatMemory(changed.memoryRequest);
+  if (changed.cpuLimit !== undefined) limits.cpu = formatCpu(changed.cpuLimit);
+  if (changed.memoryLimit !== undefined) limits.memory = formatMemory(changed.memoryLimit);
+  return {
+    ...(Object.keys(requests).length > 0 ? { requests } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
+  };
+}
+
+const FIELD_LABELS = [
+  ['cpuRequest', 'CPU request', formatCpu],
+  ['cpuLimit', 'CPU limit', formatCpu],
+  ['memoryRequest', 'memory request', formatMemory],
+  ['memoryLimit', 'memory limit', formatMemory],
+] as const;
+
+function summaryOf(
+  name: string,
+  moving: readonly ContainerResult[],
+  result: WorkloadRecommendation,
+): string {
+  const parts = moving.map((c) => {
+    const rec = c.recommendation!;
+    const fields = FIELD_LABELS.filter(([key]) => rec.changed[key] !== undefined).map(
+      ([key, label, format]) =>
+        `${label} ${c.current[key] !== undefined ? format(c.current[key]) : 'unset'} → ${format(rec.changed[key]!)}`,
+    );
+    return `${c.container.name}: ${fields.join(', ')}`;
+  });
+  const hpaReasons = [
+    ...new Set(
+      moving.flatMap((c) => c.recommendation!.reasons.filter((r) => r.startsWith('HPA '))),
+    ),
+  ];
+  const hpaNote =
+    result.hpa !== undefined && hpaReasons.length > 0 ? `; ${hpaReasons.join('; ')}` : '';
+  return `Right-size ${name} (${parts.join('; ')})${hpaNote}`;
+}
+
+function mergedEvidence(results: readonly ContainerResult[]): Evidence {
+  const evidences = results.map((c) => c.recommendation!.evidence);
+  const order = { low: 0, medium: 1, high: 2 } as const;
+  const weakest = evidences.reduce((a, b) => (order[b.confidence] < order[a.confidence] ? b : a));
+  const percentiles = evidences
+    .map((e) => e.percentile)
+    .filter((p): p is number => p !== undefined);
+  return {
+    window: weakest.window,
+    samples: evidences.reduce((n, e) => n + e.samples, 0),
+    ...(percentiles.length > 0 ? { percentile: Math.max(...percentiles) } : {}),
+    confidence: weakest.confidence,
+    detail: results
+      .map((c) => {
+        const reasons = c.recommendation!.reasons;
+        return `${c.container.name}: ${c.recommendation!.evidence.detail ?? ''}${reasons.length > 0 ? `; ${reasons.join('; ')}` : ''}`;
+      })
+      .join(' | '),
+  };
+}
+
+function riskOf(
+  moving: readonly ContainerResult[],
+  result: WorkloadRecommendation,
+  maxStep: number,
+): Risk {
+  const reasons: string[] = [];
+  let score = 0.1;
+  const cut = Math.max(...moving.map((c) => c.recommendation!.largestCut));
+  if (cut > 0) {
+    score += 0.3 * Math.min(1, cut / Math.max(maxStep, 0.01));
+    reasons.push(`requests or limits cut by up to ${Math.round(cut * 100)}%`);
+  } else {
+    reasons.push('only raises or first-time requests');
+  }
+  const confidence = mergedEvidence(moving).confidence;
+  if (confidence !== 'high') {
+    score += confidence === 'low' ? 0.3 : 0.15;
+    reasons.push(`${confidence} confidence history`);
+  }
+  if (result.hpa !== undefined) {
+    score += 0.2;
+    reasons.push(`scaled by HPA ${result.hpa.name}`);
+  }
+  if (moving.some((c) => /OOM|restart|throttled/.test(c.recommendation!.reasons.join(' ')))) {
+    score += 0.2;
+    reasons.push('OOM kills, restarts or throttling in the window');
+  }
+  return { score: Math.round(Math.min(1, score) * 100) / 100, reasons };
+}
+
+function hpaChange(hpa: KubeObject, to: number, from: number, evidence: Evidence): Change {
+  const ref: ObjectRef = {
+    apiVersion: hpa.apiVersion,
+    kind: hpa.kind,
+    namespace: hpa.metadata.namespace,
+    name: hpa.metadata.name,
+  };
+  // `metrics` has no merge key: a strategic-merge patch replaces the list, so it carries all of it.
+  const spec: Record<string, unknown> =
+    field(hpa, 'spec', 'targetCPUUtilizationPercentage') !== undefined
+      ? { targetCPUUtilizationPercentage: to }
+      : {
+          metrics: arrayField(hpa, 'spec', 'metrics').map((m) => {
+            if (!isRecord(m)) return m;
+            const key = isRecord(m.resource) ? 'resource' : 'containerResource';
+            const source = m[key];
+            if (!isRecord(source) || source.name !== 'cpu' || !isRecord(source.target)) return m;
+            return {
+              ...m,
+              [key]: { ...source, target: { ...source.target, averageUtilization: to } },
+            };
+          }),
+        };
+  return {
+    id: `rightsizing/${ref.namespace}/${ref.kind}/${ref.name}`,
+    concern: 'rightsizing',
+    action: 'patch',
+    target: ref,
+    manifest: {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace },
+      spec,
+    },
+    summary: `HPA ${ref.name}: CPU utilization target ${from}% → ${to}%, so it scales at the same CPU per pod after right-sizing`,
+    evidence,
+    risk: { score: 0.3, reasons: ['changes when the HPA scales only through the new request'] },
+  };
+}
+
+function findingsFor(result: WorkloadRecommendation): Finding[] {
+  const findings: Finding[] = [];
+  const { ref } = result.workload;
+  for (const c of result.containers) {
+    const rec = c.recommendation;
+    if (rec === undefined) continue;
+    const oom = rec.reasons.find((r) => r.includes('OOM kill'));
+    if (oom !== undefined) {
+      findings.push({
+        check: 'rightsizing.oom-killed',
+        concern: 'rightsizing',
+        severity: 'high',
+        resource: ref,
+        message: `container ${c.container.name}: ${oom}`,
+        remediation: 'Merge the right-sizing pull request, or raise the memory limit by hand.',
+      });
+    }
+    const throttled = rec.reasons.find((r) => r.startsWith('CPU throttled'));
+    if (throttled !== undefined) {
+      findings.push({
+        check: 'rightsizing.cpu-throttled',
+        concern: 'rightsizing',
+        severity: 'medium',
+        resource: ref,
+        message: `container ${c.container.name}: ${throttled}`,
+        remediation: 'Raise the CPU request; remove the CPU limit unless it is needed.',
+      });
+    }
+    const leftAlone = rec.reasons.find((r) => r.startsWith('HPA ') && r.includes('left alone'));
+    if (leftAlone !== undefined) {
+      findings.push({
+        check: 'rightsizing.hpa-resource-left-alone',
+        concern: 'rightsizing',
+        severity: 'info',
+        resource: ref,
+        message: `container ${c.container.name}: ${leftAlone}`,
+        remediation: 'Review the HPA target and the request together.',
+      });
+    }
+  }
+  return findings;
+}
+
+function notesFor(results: readonly WorkloadRecommendation[], input: AnalyzerInput): string[] {
+  const notes: string[] = [];
+  const all = results.flatMap((r) => r.containers);
+  const noSeries = all.filter((c) => c.recommendation === undefined).length;
+  const skipped = all.filter((c) => c.recommendation?.skipped !== undefined);
+  if (input.history?.confidence === 'low') {
+    notes.push(
+      `right-sizing: ${input.history.source} is a single point in time: requests may be raised, never lowered`,
+    );
+  }
+  if (noSeries > 0) notes.push(`right-sizing: no usage series for ${noSeries} container(s)`);
+  if (skipped.length > 0) {
+    notes.push(
+      `right-sizing skipped for ${skipped.length} container(s): ${[...new Set(skipped.map((c) => c.recommendation!.skipped))].join('; ')}`,
+    );
+  }
+  return notes;
+}

@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../../metrics/types.js';
+import { estimateCpu, estimateMemory, shortHistoryMargin, weightedPercentile } from './estimate.js';
+import { DEFAULT_RIGHTSIZING_POLICY, resolveRightsizing } from './policy.js';
+import { recommendContainer, type ContainerHistoryInput, type Resources } from './recommend.js';
+
+const STEP = 300;
+const MI = 2 ** 20;
+const rules = resolveRightsizing(DEFAULT_RIGHTSIZING_POLICY);
+
+/** `hours` of 5-minute samples ending at `end`, values from `f(i)`. */
+function series(hours: number, f: (i: number) => number, end = 1_000_000): Sample[] {
+  const n = Math.round((hours * 3600) / STEP);
+  return Array.from({ length: n }, (_, i) => ({ t: end - (n - 1 - i) * STEP, v: f(i) }));
+}
+
+function history(
+  cpu: Sample[],
+  memory: Sample[],
+  extra: Partial<ContainerHistoryInput> = {},
+): ContainerHistoryInput {
+  return {
+    cpu: [cpu],
+    memory: [memory],
+    throttled: [],
+    oomKills: 0,
+    restarts: 0,
+    confidence: 'high',
+    stepSeconds: STEP,
+    now: 1_000_000,
+    ...extra,
+  };
+}
+
+const steadyCpu = (hours = 48): Sample[] => series(hours, (i) => 0.2 + 0.01 * (i % 5));
+const steadyMemory = (hours = 48): Sample[] => series(hours, (i) => 200 * MI + (i % 3) * MI);
+
+describe('estimates', () => {
+  it('weighted percentile follows the weights', () => {
+    expect(weightedPercentile([1, 2, 3, 4], [1, 1, 1, 1], 0.5)).toBe(2);
+    expect(weightedPercentile([1, 2, 3, 4], [0, 0, 0, 1], 0.5)).toBe(4);
+  });
+
+  it('CPU of a steady container sits just above its usual peak', () => {
+    const est = estimateCpu(steadyCpu(), 1_000_000, rules.cpuModel)!;
+    expect(est.cores).toBeGreaterThanOrEqual(0.24);
+    expect(est.cores).toBeLessThan(0.24 * 1.1);
+  });
+
+  it('CPU does not chase rare spikes, whose cover would cost more cores than they are worth', () => {
+    const spiky = series(48, (i) => (i % 100 === 0 ? 1.8 : 0.2));
+    const est = estimateCpu(spiky, 1_000_000, rules.cpuModel)!;
+    expect(est.cores).toBeLessThan(0.3);
+  });
+
+  it('recent samples count more: a recent rise lifts the request', () => {
+    const rising = series(48, (i, n = 576) => (i > n - 48 ? 0.5 : 0.2));
+    const est = estimateCpu(rising, 1_000_000, rules.cpuModel)!;
+    expect(est.cores).toBeGreaterThan(0.5);
+  });
+
+  it('memory margin grows with how abruptly memory moves, up to the cap', () => {
+    const flat = estimateMemory([steadyMemory()], rules.memoryModel)!;
+    const jumpy = estimateMemory(
+      [series(48, (i) => (i % 50 < 25 ? 100 * MI : 200 * MI))],
+      rules.memoryModel,
+    )!;
+    expect(flat.margin).toBeLessThan(0.08);
+    expect(jumpy.margin).toBeCloseTo(DEFAULT_RIGHTSIZING_POLICY.memory.maxMargin, 6);
+    expect(flat.bytes).toBeGreaterThan(flat.peak);
+  });
+
+  it('short-history margin fades to zero at full confidence', () => {
+    expect(shortHistoryMargin(0, 86400, 0.05)).toBeCloseTo(0.05);
+    expect(shortHistoryMargin(43200, 86400, 0.05)).toBeCloseTo(0.025);
+    expect(shortHistoryMargin(7 * 86400, 86400, 0.05)).toBe(0);
+  });
+});
+
+describe('recommendContainer', () => {
+  it('proposes readable, rounded requests and a memory limit with evidence', () => {
+    const rec = recommendContainer(history(steadyCpu(), steadyMemory()), {}, rules);
+    expect(rec.skipped).toBeUndefined();
+    expect(Math.round(rec.changed.cpuRequest! * 1000) % 5).toBe(0);
+    expect(rec.changed.memoryLimit! % MI).toBe(0);
+    expect(rec.changed.memoryRequest).toBe(rec.changed.memoryLimit);
+    expect(rec.changed.cpuLimit).toBeUndefined(); // no CPU limits unless the policy asks
+    expect(rec.evidence).toMatchObject({ window: '2d', samples: 576, confidence: 'high' });
+    expect(rec.evidence.percentile).toBeGreaterThan(90);
+  });
+
+  it('memory is never below the observed peak plus margin', () => {
+    const rec = recommendContainer(
+      history(steadyCpu(), steadyMemory()),
+      { memoryLimit: 210 * MI, memoryRequest: 210 * MI },
+      rules,
+    );
+    const peak = 202 * MI;
+    expect(rec.proposed.memoryLimit!).toBeGreaterThanOrEqual(
+      peak * (1 + DEFAULT_RIGHTSIZING_POLICY.memory.margin),
+    );
+  });
+
+  it("an OOM kill raises memory above today's limit even when the peak seen is lower", () => {
+    const current: Resources = { memoryRequest: 256 * MI, memoryLimit: 256 * MI };
+    const calm = recommendContainer(history(steadyCpu(), steadyMemory()), current, rules);
+    const oom = recommendContainer(
+      history(steadyCpu(), steadyMemory(), { oomKills: 2 }),
+      current,
+      rules,
+    );
+    expect(calm.proposed.memoryLimit!).toBeLessThan(256 * MI);
+    expect(oom.proposed.memoryLimit!).toBeGreaterThanOrEqual(256 * MI * 1.2);
+    expect(oom.reasons.join()).toMatch(/2 OOM kill/);
+  });
+
+  it('restarts without OOM keep memory from being lowered', () => {
+    const current: Resources = { memoryRequest: 300 * MI, memoryLimit: 300 * MI };
+    const rec = recommendContainer(
+      history(steadyCpu(), steadyMemory(), { restarts: 3 }),
+      current,
+      rules,
+    );
+    expect(rec.proposed.memoryLimit).toBe(300 * MI);
+  });
+
+  it('throttling raises CPU above what was seen, never lowers it', () => {
+    const throttled = series(48, () => 0.4);
+    const current: Resources = { cpuRequest: 0.25, cpuLimit: 0.25 };
+    const plain = recommendContainer(history(steadyCpu(), steadyMemory()), current, rules);
+    const rec = recommendContainer(
+      history(steadyCpu(), steadyMemory(), { throttled: [throttled] }),
+      current,
+      rules,
+    );
+    expect(rec.proposed.cpuRequest!).toBeGreaterThan(plain.proposed.cpuRequest!);
+    expect(rec.proposed.cpuRequest!).toBeGreaterThanOrEqual(0.25 * 1.4 - 1e-9);
+    expect(rec.proposed.cpuLimit!).toBeGreaterThanOrEqual(rec.proposed.cpuRequest!);
+    expect(rec.reasons.join()).toMatch(/throttled in 40%/);
+  });
+
+  it('short history widens the margin', () => {
+    const long = recommendContainer(history(steadyCpu(48), steadyMemory(48)), {}, rules);
+    const short = recommendContainer(history(steadyCpu(13), steadyMemory(13)), {}, rules);
+    expect(short.estimate.cpu!).toBeGreaterThan(long.estimate.cpu!);
+    expect(short.estimate.memory!).toBeGreaterThan(long.estimate.memory!);
+    expect(short.evidence.confidence).toBe('medium');
+  });
+
+  it('skips containers with less history than the policy asks', () => {
+    const rec = recommendContainer(history(steadyCpu(6), steadyMemory(6)), {}, rules);
+    expect(rec.skipped).toMatch(/6h of history, less than the 12h/);
+    expect(rec.changed).toEqual({});
+  });
+
+  it('the step limit bounds each cut in one pull request', () => {
+    const current: Resources = { cpuRequest: 2, memoryRequest: 1024 * MI, memoryLimit: 2048 * MI };
+    const rec = recommendContainer(history(steadyCpu(), steadyMemory()), current, rules);
+    expect(rec.proposed.cpuRequest).toBeCloseTo(1.4, 9);
+    expect(rec.proposed.memoryRequest).toBe(717 * MI); // ceil(1024 × 0.7) MiB
+    expect(rec.proposed.memoryLimit).toBe(1434 * MI);
+    expect(rec.largestCut).toBeCloseTo(0.3, 2);
+    expect(rec.reasons.join()).toMatch(/cut limited to 30%/);
+  });
+
+  it('floors hold for idle containers', () => {
+    const idle = series(48, () => 0.0001);
+    const rec = recommendContainer(
+      history(
+        idle,
+        series(48, () => MI),
+      ),
+      {},
+      rules,
+    );
+    expect(rec.proposed.cpuRequest).toBeCloseTo(0.01, 9);
+    expect(rec.proposed.memoryLimit).toBe(32 * MI);
+  });
+
+  it('a low-confidence source (metrics.k8s.io) never lowers, but may raise', () => {
+    const point = [{ t: 1_000_000, v: 0.05 }];
+    const mem = [{ t: 1_000_000, v: 100 * MI }];
+    const lower = recommendContainer(
+      history(point, mem, { confidence: 'low' }),
+      { cpuRequest: 1, memoryRequest: 512 * MI, memoryLimit: 512 * MI },
+      rules,
+    );
+    expect(lower.changed).toEqual({});
+    const hot = [{ t: 1_000_000, v: 1.5 }];
+    const raise = recommendContainer(
+      history(hot, mem, { confidence: 'low' }),
+      { cpuRequest: 1 },
+      rules,
+    );
+    expect(raise.changed.cpuRequest!).toBeGreaterThan(1.5);
+    expect(raise.evidence.confidence).toBe('low');
+  });
+
+  it('changes below minChange are not proposed', () => {
+    const first = recommendContainer(history(steadyCpu(), steadyMemory()), {}, rules);
+    const again = recommendContainer(history(steadyCpu(), steadyMemory()), first.proposed, rules);
+    expect(again.changed).toEqual({});
+  });
+
+  it('cpuLimits: true sets a CPU limit at limitRatio × the request', () => {
+    const withLimits = resolveRightsizing({ ...DEFAULT_RIGHTSIZING_POLICY, cpuLimits: true });
+    const rec = recommendContainer(history(steadyCpu(), steadyMemory()), {}, withLimits);
+    expect(rec.changed.cpuLimit).toBeCloseTo(rec.changed.cpuRequest! * 2, 9);
+  });
+
+  describe('an HPA scaling on CPU', () => {
+    const current: Resources = { cpuRequest: 0.5 };
+    const hpa = { name: 'web', cpuUtilization: 60 };
+
+    it('adjust-target: the target moves so the HPA scales at the same CPU per pod', () => {
+      const rec = recommendContainer(history(steadyCpu(), steadyMemory()), current, rules, hpa);
+      const request = rec.changed.cpuRequest!;
+      expect(request).toBeLessThan(0.5);
+      expect(rec.hpaCpuTarget).toEqual({ from: 60, to: Math.round((60 * 0.5) / request) });
+      expect(rec.reasons.join()).toMatch(/target moves from 60% to/);
+    });
+
+    it('leave: CPU is left alone and the reason says so', () => {
+      const leave = resolveRightsizing({ ...DEFAULT_RIGHTSIZING_POLICY, hpaCpu: 'leave' });
+      const rec = recommendContainer(history(steadyCpu(), steadyMemory()), current, leave, hpa);
+      expect(rec.changed.cpuRequest).toBeUndefined();
+      expect(rec.hpaCpuTarget).toBeUndefined();
+      expect(rec.reasons.join()).toMatch(/CPU left alone/);
+    });
+
+    it('a target that would leave 10..95% leaves CPU alone', () => {
+      const rec = recommendContainer(
+        history(steadyCpu(), steadyMemory()),
+        { cpuRequest: 0.3 },
+        rules,
+        { name: 'web', cpuUtilization: 90 },
+      );
+      expect(rec.changed.cpuRequest).toBeUndefined();
+      expect(rec.reasons.join()).toMatch(/outside 10..95%/);
+    });
+  });
+});

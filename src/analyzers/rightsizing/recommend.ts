@@ -1,0 +1,373 @@
+/**
+ * One container's recommendation: the estimates of `estimate.ts` put through the safety rules
+ * of the policy, in this order: evidence (OOM kills, throttling, restarts) raises; floors and
+ * readable rounding; a low-confidence source (metrics.k8s.io) may only raise; the step limit
+ * bounds each cut; an HPA scaling on a resource decides whether that resource may move; changes
+ * below `minChange` are dropped. Pure: numbers in, numbers and sentences out.
+ */
+import type { Sample } from '../../metrics/types.js';
+import type { Evidence } from '../../model/types.js';
+import { roundCpu, roundMemory } from '../../util/quantity.js';
+import {
+  estimateCpu,
+  estimateMemory,
+  historySpanSeconds,
+  shortHistoryMargin,
+  weightedPercentile,
+} from './estimate.js';
+import type { ResolvedRightsizing } from './policy.js';
+
+/** Resources in base units: cores and bytes. */
+export interface Resources {
+  readonly cpuRequest?: number;
+  readonly cpuLimit?: number;
+  readonly memoryRequest?: number;
+  readonly memoryLimit?: number;
+}
+
+export type ResourceField = keyof Resources;
+
+export interface ContainerHistoryInput {
+  /** One series per pod of the workload (pods that are gone included). */
+  readonly cpu: readonly (readonly Sample[])[];
+  readonly memory: readonly (readonly Sample[])[];
+  readonly throttled: readonly (readonly Sample[])[];
+  readonly oomKills: number;
+  readonly restarts: number;
+  readonly confidence: 'high' | 'low';
+  readonly stepSeconds: number;
+  /** End of the history window (unix seconds): recency weights count back from here. */
+  readonly now: number;
+}
+
+/** An HPA scaling the workload on a resource's utilization (percent of the request). */
+export interface HpaTargets {
+  readonly name: string;
+  readonly cpuUtilization?: number;
+  readonly memoryUtilization?: number;
+}
+
+export interface ContainerRecommendation {
+  /** Every field after the rules; equal to `current` where nothing changes. */
+  readonly proposed: Resources;
+  /** Only the fields that change. */
+  readonly changed: Resources;
+  /** Unbounded estimates (before step limit, confidence and HPA rules), for reports and benchmarks. */
+  readonly estimate: { readonly cpu?: number; readonly memory?: number };
+  readonly evidence: Evidence;
+  /** Why something was raised, held or skipped: one sentence each. */
+  readonly reasons: readonly string[];
+  /** New HPA CPU utilization target, when the CPU request moves under an HPA. */
+  readonly hpaCpuTarget?: { readonly from: number; readonly to: number };
+  /** Set when no proposal is possible (e.g. too little history). */
+  readonly skipped?: string;
+  /** Share (0..1) by which the largest request or limit is cut, 0 when nothing is cut. */
+  readonly largestCut: number;
+  /** History covered, in seconds. */
+  readonly historySeconds: number;
+}
+
+const HPA_TARGET_RANGE = { min: 10, max: 95 } as const;
+
+export function recommendContainer(
+  history: ContainerHistoryInput,
+  current: Resources,
+  rules: ResolvedRightsizing,
+  hpa?: HpaTargets,
+): ContainerRecommendation {
+  const { policy } = rules;
+  const reasons: string[] = [];
+  const allCpu = history.cpu.flat();
+  const allMemory = history.memory.flat();
+  const historySeconds = Math.max(
+    historySpanSeconds(allCpu, history.stepSeconds),
+    historySpanSeconds(allMemory, history.stepSeconds),
+  );
+  const extra = shortHistoryMargin(
+    historySeconds,
+    rules.fullConfidenceSeconds,
+    policy.shortHistoryMargin,
+  );
+  const cpu = estimateCpu(allCpu, history.now, rules.cpuModel, extra);
+  const memory = estimateMemory(history.memory, rules.memoryModel, extra);
+  const evidence = evidenceOf(history, historySeconds, rules, cpu?.percentile, memory);
+  const unchanged = (skipped: string): ContainerRecommendation => ({
+    proposed: current,
+    changed: {},
+    estimate: {},
+    evidence,
+    reasons,
+    skipped,
+    largestCut: 0,
+    historySeconds,
+  });
+
+  if (cpu === undefined && memory === undefined) return unchanged('no usage samples');
+  if (history.confidence === 'high' && historySeconds < rules.minHistorySeconds) {
+    return unchanged(
+      `${formatSpan(historySeconds)} of history, less than the ${policy.minHistory} the policy asks`,
+    );
+  }
+
+  const proposed: { -readonly [K in ResourceField]?: number } = { ...current };
+  let hpaCpuTarget: ContainerRecommendation['hpaCpuTarget'];
+
+  if (cpu !== undefined) {
+    let cores = cpu.cores;
+    const throttled = history.throttled.flat().map((s) => s.v);
+    if (throttled.length > 0) {
+      const p90 = weightedPercentile(
+        throttled,
+        throttled.map(() => 1),
+        0.9,
+      );
+      if (p90 > policy.cpu.throttlingThreshold) {
+        // Usage under throttling is capped by the limit: the true demand is higher than seen.
+        cores = Math.max(cores, current.cpuRequest ?? 0) * (1 + p90);
+        reasons.push(
+          `CPU throttled in ${Math.round(p90 * 100)}% of periods (p90): request raised, never lowered`,
+        );
+      }
+    }
+    cores = roundCpu(Math.max(cores, rules.cpuFloor), policy.cpu.roundMillicores);
+    let request: number | undefined = bounded(
+      cores,
+      current.cpuRequest,
+      history,
+      rules,
+      'CPU request',
+      reasons,
+      (v) => roundCpu(v, policy.cpu.roundMillicores),
+    );
+    if (hpa?.cpuUtilization !== undefined && request !== current.cpuRequest) {
+      const decision = hpaDecision(
+        hpa,
+        hpa.cpuUtilization,
+        current.cpuRequest,
+        request,
+        policy.hpaCpu,
+      );
+      reasons.push(decision.reason);
+      if (decision.target === undefined) request = current.cpuRequest;
+      else hpaCpuTarget = { from: hpa.cpuUtilization, to: decision.target };
+    }
+    if (request !== undefined) proposed.cpuRequest = request;
+    const limit = cpuLimitFor(request, current, rules, reasons);
+    if (limit !== undefined) proposed.cpuLimit = limit;
+  }
+
+  if (memory !== undefined) {
+    let bytes = memory.bytes;
+    if (history.oomKills > 0) {
+      // Killed at today's limit (or, without one, near today's request): go above it.
+      const killedAt = current.memoryLimit ?? current.memoryRequest ?? 0;
+      const bumped = Math.max(memory.peak, killedAt) * (1 + policy.memory.oomBump);
+      bytes = Math.max(bytes, bumped);
+      reasons.push(
+        `${history.oomKills} OOM kill(s) in the window: memory at least ${Math.round(policy.memory.oomBump * 100)}% above the larger of the peak and today's limit`,
+      );
+    } else if (history.restarts > 0) {
+      bytes = Math.max(bytes, current.memoryLimit ?? 0);
+      reasons.push(`${history.restarts} restart(s) in the window: memory not lowered`);
+    }
+    bytes = roundMemory(Math.max(bytes, rules.memoryFloor), policy.memory.roundMi);
+    const round = (v: number): number => roundMemory(v, policy.memory.roundMi);
+    if (hpa?.memoryUtilization !== undefined) {
+      reasons.push(`HPA ${hpa.name} scales on memory utilization: memory left alone`);
+    } else {
+      const limit = bounded(
+        bytes,
+        current.memoryLimit,
+        history,
+        rules,
+        'memory limit',
+        reasons,
+        round,
+      );
+      const request = bounded(
+        bytes,
+        current.memoryRequest,
+        history,
+        rules,
+        'memory request',
+        reasons,
+        round,
+      );
+      // Never a request above the limit, whichever rule held which.
+      proposed.memoryLimit = limit;
+      proposed.memoryRequest =
+        limit !== undefined && request !== undefined ? Math.min(request, limit) : request;
+    }
+  }
+
+  const changed = changedFields(current, proposed, policy.minChange);
+  return {
+    proposed: { ...current, ...changed },
+    changed,
+    estimate: { cpu: cpu?.cores, memory: memory?.bytes },
+    evidence,
+    reasons,
+    ...(hpaCpuTarget !== undefined && changed.cpuRequest !== undefined ? { hpaCpuTarget } : {}),
+    largestCut: largestCut(current, changed),
+    historySeconds,
+  };
+}
+
+/**
+ * Applies the confidence rule (a low-confidence source never lowers) and the step limit (no cut
+ * deeper than `maxStep` at once) to a target against today's value.
+ */
+function bounded(
+  target: number,
+  current: number | undefined,
+  history: ContainerHistoryInput,
+  rules: ResolvedRightsizing,
+  what: string,
+  reasons: string[],
+  round: (v: number) => number,
+): number {
+  if (current === undefined || target >= current) return target;
+  if (history.confidence === 'low') {
+    reasons.push(`${what} not lowered: the only usage source is a single low-confidence point`);
+    return current;
+  }
+  const lowest = round(current * (1 - rules.policy.maxStep));
+  if (target < lowest) {
+    reasons.push(
+      `${what} cut limited to ${Math.round(rules.policy.maxStep * 100)}% in this pull request (history supports lower)`,
+    );
+    return Math.min(current, lowest);
+  }
+  return target;
+}
+
+function cpuLimitFor(
+  request: number | undefined,
+  current: Resources,
+  rules: ResolvedRightsizing,
+  reasons: string[],
+): number | undefined {
+  if (request === undefined) return current.cpuLimit;
+  const { policy } = rules;
+  if (policy.cpuLimits)
+    return roundCpu(request * policy.cpu.limitRatio, policy.cpu.roundMillicores);
+  if (current.cpuLimit !== undefined && current.cpuLimit < request) {
+    // An existing limit below the new request would be rejected by the API server.
+    reasons.push('existing CPU limit raised to stay at or above the new request');
+    const ratio =
+      current.cpuRequest !== undefined && current.cpuRequest > 0
+        ? current.cpuLimit / current.cpuRequest
+        : 1;
+    return roundCpu(request * Math.max(1, ratio), policy.cpu.roundMillicores);
+  }
+  return current.cpuLimit;
+}
+
+/**
+ * Utilization is usage over request: keeping the per-pod CPU at which the HPA scales means
+ * target × old request = new target × new request.
+ */
+function hpaDecision(
+  hpa: HpaTargets,
+  utilization: number,
+  currentRequest: number | undefined,
+  request: number | undefined,
+  mode: 'adjust-target' | 'leave',
+): { target?: number; reason: string } {
+  if (mode === 'leave') {
+    return {
+      reason: `HPA ${hpa.name} scales on CPU utilization: CPU left alone (policy hpaCpu: leave)`,
+    };
+  }
+  if (currentRequest === undefined || request === undefined) {
+    return {
+      reason: `HPA ${hpa.name} scales on CPU utilization and the container has no CPU request today: CPU left alone`,
+    };
+  }
+  const target = Math.round((utilization * currentRequest) / request);
+  if (target < HPA_TARGET_RANGE.min || target > HPA_TARGET_RANGE.max) {
+    return {
+      reason: `HPA ${hpa.name} scales on CPU utilization: the matching target would be ${target}%, outside ${HPA_TARGET_RANGE.min}..${HPA_TARGET_RANGE.max}%, so CPU is left alone`,
+    };
+  }
+  return {
+    target,
+    reason: `HPA ${hpa.name} scales on CPU utilization: its target moves from ${utilization}% to ${target}% so it scales at the same CPU per pod`,
+  };
+}
+
+function changedFields(current: Resources, proposed: Resources, minChange: number): Resources {
+  const changed: { -readonly [K in ResourceField]?: number } = {};
+  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    const next = proposed[field];
+    const now = current[field];
+    if (next === undefined || next === now) continue;
+    // Memory below peak plus margin is a safety issue: raised however small the step.
+    const safetyRaise = field.startsWith('memory') && now !== undefined && next > now;
+    if (!safetyRaise && now !== undefined && now > 0 && Math.abs(next - now) / now < minChange) {
+      continue;
+    }
+    changed[field] = next;
+  }
+  // A request moving alone past its limit would be invalid: carry the limit along.
+  for (const [request, limit] of [
+    ['cpuRequest', 'cpuLimit'],
+    ['memoryRequest', 'memoryLimit'],
+  ] as const) {
+    const r = changed[request] ?? current[request];
+    const l = changed[limit] ?? current[limit];
+    if (r !== undefined && l !== undefined && r > l)
+      changed[limit] = proposed[limit] !== undefined && proposed[limit] >= r ? proposed[limit] : r;
+  }
+  return changed;
+}
+
+function largestCut(current: Resources, changed: Resources): number {
+  let cut = 0;
+  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    const now = current[field];
+    const next = changed[field];
+    if (now !== undefined && next !== undefined && now > 0 && next < now)
+      cut = Math.max(cut, 1 - next / now);
+  }
+  return cut;
+}
+
+function evidenceOf(
+  history: ContainerHistoryInput,
+  historySeconds: number,
+  rules: ResolvedRightsizing,
+  percentile: number | undefined,
+  memory: { peak: number; margin: number } | undefined,
+): Evidence {
+  const confidence: Evidence['confidence'] =
+    history.confidence === 'low'
+      ? 'low'
+      : historySeconds >= rules.fullConfidenceSeconds
+        ? 'high'
+        : 'medium';
+  const samples = history.cpu.reduce((n, s) => n + s.length, 0);
+  const parts = [
+    `${history.cpu.length} pod(s), ${history.stepSeconds}s steps`,
+    `CPU: recency-weighted (half-life ${rules.policy.cpu.halfLife}) p${percentile ?? '-'}`,
+    memory === undefined
+      ? 'memory: no samples'
+      : `memory: peak ${Math.ceil(memory.peak / 2 ** 20)}Mi + ${Math.round(memory.margin * 1000) / 10}%`,
+    `${history.oomKills} OOM kill(s), ${history.restarts} restart(s)`,
+  ];
+  return {
+    window: formatSpan(historySeconds),
+    samples,
+    ...(percentile !== undefined ? { percentile } : {}),
+    confidence,
+    detail: parts.join('; '),
+  };
+}
+
+/** `57600` → `16h`, `1209600` → `14d`, `5400` → `90m`. */
+export function formatSpan(seconds: number): string {
+  if (seconds >= 86400 && seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds >= 3600) return `${Math.round((seconds / 3600) * 10) / 10}h`;
+  return `${Math.round(seconds / 60)}m`;
+}

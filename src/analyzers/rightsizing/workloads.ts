@@ -1,0 +1,174 @@
+/**
+ * From a snapshot, its usage history and the inventory's workloads to one recommendation per
+ * container of each workload. Usage belongs to a workload through the pods the inventory found
+ * (ownerReferences) or, for pods that are gone, the controller's pod naming pattern.
+ */
+import type { KubeObject } from '../../cluster/types.js';
+import { arrayField, field, isRecord } from '../../kube/objects.js';
+import type { ContainerUsage, UsageHistory } from '../../metrics/types.js';
+import type { ContainerModel, WorkloadModel } from '../../model/types.js';
+import { tryParseQuantity } from '../../util/quantity.js';
+import type { AnalyzerInput } from '../types.js';
+import { resolveRightsizing, rightsizingPolicyOf, type ResolvedRightsizing } from './policy.js';
+import {
+  recommendContainer,
+  type ContainerHistoryInput,
+  type ContainerRecommendation,
+  type HpaTargets,
+  type Resources,
+} from './recommend.js';
+
+export interface ContainerResult {
+  readonly container: ContainerModel;
+  readonly current: Resources;
+  /** Absent when the history has no series for this container. */
+  readonly recommendation?: ContainerRecommendation;
+}
+
+export interface WorkloadRecommendation {
+  readonly workload: WorkloadModel;
+  readonly containers: readonly ContainerResult[];
+  /** The HPA scaling this workload, when one does. */
+  readonly hpa?: HpaTargets & { readonly object: KubeObject };
+}
+
+/** Recommendations for every workload; empty without history. Pure. */
+export function recommendWorkloads(input: AnalyzerInput): WorkloadRecommendation[] {
+  const { history } = input;
+  if (history === undefined) return [];
+  const rules = resolveRightsizing(rightsizingPolicyOf(input.policy));
+  const usageByWorkload = groupUsage(history, input.workloads);
+  const hpas = hpasByTarget(input.snapshot.objects);
+  return input.workloads.map((workload) => {
+    const usage = usageByWorkload.get(workload) ?? [];
+    const hpa = hpas.get(targetKey(workload.ref.namespace, workload.ref.kind, workload.ref.name));
+    return {
+      workload,
+      containers: workload.containers.map((container) =>
+        containerResult(container, usage, history, rules, hpa),
+      ),
+      ...(hpa !== undefined ? { hpa } : {}),
+    };
+  });
+}
+
+function containerResult(
+  container: ContainerModel,
+  usage: readonly ContainerUsage[],
+  history: UsageHistory,
+  rules: ResolvedRightsizing,
+  hpa: HpaTargets | undefined,
+): ContainerResult {
+  const current = currentResources(container);
+  const mine = usage.filter((u) => u.key.container === container.name);
+  if (mine.length === 0) return { container, current };
+  const pods = new Set(mine.map((u) => u.key.pod));
+  const events = history.events.filter(
+    (e) =>
+      e.key.container === container.name &&
+      pods.has(e.key.pod) &&
+      e.key.namespace === mine[0].key.namespace,
+  );
+  const input: ContainerHistoryInput = {
+    cpu: mine.map((u) => u.cpu),
+    memory: mine.map((u) => u.memory),
+    throttled: mine.map((u) => u.throttled ?? []),
+    oomKills: events.reduce((n, e) => n + e.oomKills, 0),
+    restarts: events.reduce((n, e) => n + e.restarts, 0),
+    confidence: history.confidence,
+    stepSeconds: history.window.stepSeconds,
+    now: history.window.end,
+  };
+  return { container, current, recommendation: recommendContainer(input, current, rules, hpa) };
+}
+
+export function currentResources(container: ContainerModel): Resources {
+  const out: { -readonly [K in keyof Resources]?: number } = {};
+  const set = (key: keyof Resources, value: string | undefined): void => {
+    const parsed = tryParseQuantity(value);
+    if (parsed !== undefined) out[key] = parsed;
+  };
+  set('cpuRequest', container.requests.cpu);
+  set('cpuLimit', container.limits.cpu);
+  set('memoryRequest', container.requests.memory);
+  set('memoryLimit', container.limits.memory);
+  return out;
+}
+
+/** Pod name patterns of pods a controller creates, used for pods no longer in the snapshot. */
+export function podNamePattern(workload: WorkloadModel): RegExp {
+  const name = workload.ref.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  switch (workload.ref.kind) {
+    case 'Deployment':
+      return new RegExp(`^${name}-[a-z0-9]{1,10}-[a-z0-9]{5}$`);
+    case 'StatefulSet':
+      return new RegExp(`^${name}-\\d+$`);
+    case 'CronJob':
+      return new RegExp(`^${name}-\\d+-[a-z0-9]{5}$`);
+    case 'DaemonSet':
+    case 'Job':
+      return new RegExp(`^${name}-[a-z0-9]{5}$`);
+  }
+}
+
+function groupUsage(
+  history: UsageHistory,
+  workloads: readonly WorkloadModel[],
+): Map<WorkloadModel, ContainerUsage[]> {
+  const byPod = new Map<string, WorkloadModel>();
+  for (const w of workloads) for (const pod of w.pods) byPod.set(`${w.ref.namespace}/${pod}`, w);
+  const byNamespace = new Map<string, { workload: WorkloadModel; pattern: RegExp }[]>();
+  for (const w of workloads) {
+    const list = byNamespace.get(w.ref.namespace) ?? [];
+    list.push({ workload: w, pattern: podNamePattern(w) });
+    byNamespace.set(w.ref.namespace, list);
+  }
+  const grouped = new Map<WorkloadModel, ContainerUsage[]>();
+  for (const usage of history.containers) {
+    const { namespace, pod } = usage.key;
+    const owner =
+      byPod.get(`${namespace}/${pod}`) ??
+      // The longest matching name wins: `web-api-…` belongs to web-api, not web.
+      (byNamespace.get(namespace) ?? [])
+        .filter((c) => c.pattern.test(pod))
+        .sort((a, b) => b.workload.ref.name.length - a.workload.ref.name.length)[0]?.workload;
+    if (owner === undefined) continue;
+    const list = grouped.get(owner) ?? [];
+    list.push(usage);
+    grouped.set(owner, list);
+  }
+  return grouped;
+}
+
+function targetKey(namespace: string | undefined, kind: string, name: string): string {
+  return `${namespace ?? ''}/${kind}/${name}`;
+}
+
+/** HPAs by the workload they scale, with their CPU and memory utilization targets. */
+function hpasByTarget(
+  objects: readonly KubeObject[],
+): Map<string, HpaTargets & { object: KubeObject }> {
+  const out = new Map<string, HpaTargets & { object: KubeObject }>();
+  for (const hpa of objects) {
+    if (hpa.kind !== 'HorizontalPodAutoscaler') continue;
+    const ref = field(hpa, 'spec', 'scaleTargetRef');
+    if (!isRecord(ref) || typeof ref.kind !== 'string' || typeof ref.name !== 'string') continue;
+    const targets: { cpuUtilization?: number; memoryUtilization?: number } = {};
+    const v1 = field(hpa, 'spec', 'targetCPUUtilizationPercentage');
+    if (typeof v1 === 'number') targets.cpuUtilization = v1;
+    for (const metric of arrayField(hpa, 'spec', 'metrics')) {
+      const source = field(metric, 'resource') ?? field(metric, 'containerResource');
+      const name = field(source, 'name');
+      const utilization = field(source, 'target', 'averageUtilization');
+      if (typeof utilization !== 'number') continue;
+      if (name === 'cpu') targets.cpuUtilization = utilization;
+      if (name === 'memory') targets.memoryUtilization = utilization;
+    }
+    out.set(targetKey(hpa.metadata.namespace, ref.kind, ref.name), {
+      name: hpa.metadata.name,
+      object: hpa,
+      ...targets,
+    });
+  }
+  return out;
+}
