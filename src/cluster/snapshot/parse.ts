@@ -32,7 +32,7 @@ export interface SourcedObject {
 export interface ParsedFile {
   readonly objects: SourcedObject[];
   /** Secrets found and dropped unread. */
-  readonly droppedSecrets: number;
+  droppedSecrets: number;
 }
 
 /** Where a document's fields are, found lazily: only an error needs a line number. */
@@ -235,7 +235,7 @@ function yamlSyntaxLine(text: string): number | undefined {
 
 function collect(into: ParsedFile, found: DocumentObjects, file: string, document: number): void {
   for (const object of found.objects) into.objects.push({ object, file, document });
-  (into as { droppedSecrets: number }).droppedSecrets += found.droppedSecrets;
+  into.droppedSecrets += found.droppedSecrets;
 }
 
 /** Parses one snapshot file; `file` is the name used in messages. */
