@@ -7,6 +7,8 @@ import type { ClusterSnapshot } from '../cluster/types.js';
 import { SourceUnreachableError } from '../errors.js';
 import { findOpenMetricsFiles, OpenMetricsHistorySource } from '../metrics/openmetrics/source.js';
 import { PrometheusHistorySource } from '../metrics/prometheus/source.js';
+import { MetricsApiHistorySource } from '../metrics/metrics-api/source.js';
+import { loadKubeConfig } from '../cluster/live/index.js';
 import type { UsageHistory } from '../metrics/types.js';
 import type { Policy } from '../policy/types.js';
 import { namespaceSelected } from '../analyzers/inventory/index.js';
@@ -67,6 +69,28 @@ export async function readHistory(
       );
       return { history, notes: [], unreachable: [] };
     }
+  }
+  if (options.snapshot === undefined && snapshot.apiGroups.includes('metrics.k8s.io')) {
+    // A single point in time: recorded with low confidence, never enough alone to lower a request.
+    const source = MetricsApiHistorySource.fromKubeConfig(
+      loadKubeConfig({
+        ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+        ...(options.context !== undefined ? { context: options.context } : {}),
+      }),
+    );
+    progress(`reading current usage from ${source.describe()} (one point in time)`);
+    const now = Math.floor(Date.now() / 1000);
+    const history = await source.fetch(
+      { namespaces, start: now, end: now, stepSeconds: HISTORY_STEP_SECONDS },
+      progress,
+    );
+    return {
+      history,
+      notes: [
+        'Usage from metrics.k8s.io is a single point in time: requests are only raised from it, never lowered.',
+      ],
+      unreachable: [],
+    };
   }
   return { notes: [], unreachable: [] };
 }
