@@ -1,10 +1,11 @@
 /**
  * From a snapshot, its usage history and the inventory's workloads to one recommendation per
- * container of each workload. Usage belongs to a workload through the pods the inventory found
- * (ownerReferences) or, for pods that are gone, the controller's pod naming pattern.
+ * container of each workload. Usage belongs to a workload through ownerReferences or, for pods
+ * that are gone, the controller's pod naming pattern (src/metrics/ownership.ts).
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { arrayField, field, isRecord } from '../../kube/objects.js';
+import { groupUsageByWorkload, OwnerIndex, ownerId } from '../../metrics/ownership.js';
 import type { ContainerUsage, UsageHistory } from '../../metrics/types.js';
 import type { ContainerModel, WorkloadModel } from '../../model/types.js';
 import { tryParseQuantity } from '../../util/quantity.js';
@@ -37,7 +38,7 @@ export function recommendWorkloads(input: AnalyzerInput): WorkloadRecommendation
   const { history } = input;
   if (history === undefined) return [];
   const rules = resolveRightsizing(rightsizingPolicyOf(input.policy));
-  const usageByWorkload = groupUsage(history, input.workloads);
+  const usageByWorkload = groupUsage(history, input.workloads, input.snapshot.objects);
   const hpas = hpasByTarget(input.snapshot.objects);
   return input.workloads.map((workload) => {
     const usage = usageByWorkload.get(workload) ?? [];
@@ -95,47 +96,18 @@ export function currentResources(container: ContainerModel): Resources {
   return out;
 }
 
-/** Pod name patterns of pods a controller creates, used for pods no longer in the snapshot. */
-export function podNamePattern(workload: WorkloadModel): RegExp {
-  const name = workload.ref.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  switch (workload.ref.kind) {
-    case 'Deployment':
-      return new RegExp(`^${name}-[a-z0-9]{1,10}-[a-z0-9]{5}$`);
-    case 'StatefulSet':
-      return new RegExp(`^${name}-\\d+$`);
-    case 'CronJob':
-      return new RegExp(`^${name}-\\d+-[a-z0-9]{5}$`);
-    case 'DaemonSet':
-    case 'Job':
-      return new RegExp(`^${name}-[a-z0-9]{5}$`);
-  }
-}
-
+/** Usage by workload: live pods through ownerReferences, gone pods by their controller's naming. */
 function groupUsage(
   history: UsageHistory,
   workloads: readonly WorkloadModel[],
+  objects: readonly KubeObject[],
 ): Map<WorkloadModel, ContainerUsage[]> {
-  const byPod = new Map<string, WorkloadModel>();
-  for (const w of workloads) for (const pod of w.pods) byPod.set(`${w.ref.namespace}/${pod}`, w);
-  const byNamespace = new Map<string, { workload: WorkloadModel; pattern: RegExp }[]>();
-  for (const w of workloads) {
-    const list = byNamespace.get(w.ref.namespace) ?? [];
-    list.push({ workload: w, pattern: podNamePattern(w) });
-    byNamespace.set(w.ref.namespace, list);
-  }
+  const { workloads: byOwner } = groupUsageByWorkload(history, new OwnerIndex(objects));
   const grouped = new Map<WorkloadModel, ContainerUsage[]>();
-  for (const usage of history.containers) {
-    const { namespace, pod } = usage.key;
-    const owner =
-      byPod.get(`${namespace}/${pod}`) ??
-      // The longest matching name wins: `web-api-…` belongs to web-api, not web.
-      (byNamespace.get(namespace) ?? [])
-        .filter((c) => c.pattern.test(pod))
-        .sort((a, b) => b.workload.ref.name.length - a.workload.ref.name.length)[0]?.workload;
-    if (owner === undefined) continue;
-    const list = grouped.get(owner) ?? [];
-    list.push(usage);
-    grouped.set(owner, list);
+  for (const workload of workloads) {
+    const { kind, namespace, name } = workload.ref;
+    const usage = byOwner.get(ownerId({ kind, namespace, name }));
+    if (usage !== undefined) grouped.set(workload, [...usage.containers.values()].flat());
   }
   return grouped;
 }
