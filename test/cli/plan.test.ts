@@ -1,7 +1,7 @@
 // `tars plan` as a user runs it: the bundled example, determinism, and bad input that must
 // exit with the contract's code, one clear line, and nothing written.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,45 @@ function kubeconfigFor(server: string): string {
   );
   return file;
 }
+
+describe('tars plan without usage history', () => {
+  function snapshotWithoutHistory(): string {
+    const dir = tempDir('nohistory');
+    for (const file of ['cluster.yaml', 'namespaces.yaml', 'deployments.yaml', 'services.yaml']) {
+      writeFileSync(join(dir, file), readFileSync(join(EXAMPLE, file), 'utf8'));
+    }
+    return dir;
+  }
+
+  it('plans what needs no history and says right-sizing was skipped', () => {
+    const out = tempDir('nohistory-out');
+    const run = tars(['plan', '--snapshot', snapshotWithoutHistory(), '--out', out, '--quiet']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Right-sizing skipped: no usage history/);
+    expect(readTree(out).has('online-boutique/boutique/deployment-frontend.yaml')).toBe(true);
+  });
+
+  it('an unreachable Prometheus: the plan is written, says why, and exits 3', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const out = tempDir('prom-down');
+    const run = tars([
+      'plan',
+      '--snapshot',
+      snapshotWithoutHistory(),
+      '--prometheus',
+      url,
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(`No usage history: Prometheus ${url} is unreachable`);
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`^tars: Prometheus ${url} is unreachable: `)),
+    ]);
+    expect(readTree(out).has('online-boutique/boutique/deployment-frontend.yaml')).toBe(true);
+  });
+});
 
 describe('tars plan with bad input', () => {
   it('a missing kubeconfig: exit 2, names the file, writes nothing', () => {
