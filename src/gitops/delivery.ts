@@ -350,7 +350,13 @@ async function foreignCommits(
   branchSha: string,
   baseSha: string,
 ): Promise<ForeignCommit[]> {
-  if (branchSha === baseSha) return [];
+  if (branchSha === baseSha) {
+    // The branch has no commit of its own (e.g. fast-forward merged): nothing to check.
+    await gitStep(ctx, 'update-ref', () =>
+      ctx.git.raw(['update-ref', `refs/remotes/origin/${ctx.branch}`, baseSha]),
+    );
+    return [];
+  }
   try {
     await ctx.git.raw([
       'fetch',

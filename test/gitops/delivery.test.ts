@@ -204,6 +204,31 @@ describe('proposeTree on a bare repository', () => {
     expect(r.sha(BRANCH)).toBe(foreign);
   });
 
+  it('reuses a branch that was merged into the base, fast-forward or with a merge commit', async () => {
+    const r = remote();
+    const first = await proposeTree(options(r, V1));
+    // Fast-forward merge: main now points at TARS's commit, the branch has no commit of its own.
+    r.setRef('refs/heads/main', first.commit ?? '');
+    const ffBase = r.sha('main');
+    expect(ffBase).toBe(r.sha(BRANCH));
+    const afterFf = await proposeTree(options(r, V2));
+    expect(afterFf.status).toBe('updated');
+    expect(r.log(`main..${BRANCH}`).map((c) => c.parents)).toEqual([[ffBase]]);
+    // Merge commit on main, then main moves on: the branch tip is reachable from main.
+    const work = r.pushCommit({
+      branch: 'main',
+      files: { 'apps/x.yaml': 'x: 1\n' },
+      author: { name: 'Platform Team', email: 'platform@example.test' },
+      mergeFrom: BRANCH,
+    });
+    expect(work).toBe(r.sha('main'));
+    const V3 = { ...V2, 'shop/cart.yaml': 'cpu: 40m\n' };
+    const afterMerge = await proposeTree(options(r, V3));
+    expect(afterMerge.status).toBe('updated');
+    expect(r.log(`main..${BRANCH}`)).toHaveLength(1);
+    expect(first.commit).not.toBe(afterMerge.commit);
+  });
+
   it('never pushes to the base branch', async () => {
     const r = remote();
     const baseBefore = r.sha('main');

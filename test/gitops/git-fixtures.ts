@@ -36,6 +36,8 @@ export interface RemoteFixture {
   readonly env: NodeJS.ProcessEnv;
   /** The sha a ref points at in the bare repository, or undefined. */
   sha(ref: string): string | undefined;
+  /** Points `ref` of the bare repository at `sha` (a fast-forward merge done by the server). */
+  setRef(ref: string, sha: string): void;
   /** `git log` subjects/authors of `range` in the bare repository. */
   log(range: string): { sha: string; author: string; parents: string[] }[];
   /** Files at `ref` under `dir`, path → content. */
@@ -49,6 +51,10 @@ export interface RemoteFixture {
     /** Defaults to the author. */
     committer?: { name: string; email: string };
     message?: string;
+    /** Commit even when `files` change nothing. */
+    allowEmpty?: boolean;
+    /** Merge this branch of the remote (no fast-forward) before committing `files`. */
+    mergeFrom?: string;
   }): string;
 }
 
@@ -74,6 +80,9 @@ export function createRemote(
         return undefined;
       }
     },
+    setRef(ref, sha) {
+      git(bare, ['update-ref', ref, sha], env);
+    },
     log(range) {
       const out = git(bare, ['log', '--format=%H %P%x1f%an <%ae>', range], env);
       return out === ''
@@ -92,7 +101,16 @@ export function createRemote(
       }
       return result;
     },
-    pushCommit({ branch, onto, files: changed, author, committer, message }) {
+    pushCommit({
+      branch,
+      onto,
+      files: changed,
+      author,
+      committer,
+      message,
+      allowEmpty,
+      mergeFrom,
+    }) {
       const work = join(root, `clone-${++scratch}`);
       const source = onto ?? branch;
       git(root, ['clone', '--quiet', '--branch', source, bare, work], env);
@@ -100,14 +118,27 @@ export function createRemote(
         mkdirSync(dirname(join(work, rel)), { recursive: true });
         writeFileSync(join(work, rel), content);
       }
-      git(work, ['add', '--all'], env);
       const identity = ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`];
       const committerEnv = {
         ...env,
         GIT_COMMITTER_NAME: (committer ?? author).name,
         GIT_COMMITTER_EMAIL: (committer ?? author).email,
       };
-      git(work, [...identity, 'commit', '--quiet', '-m', message ?? 'change'], committerEnv);
+      if (mergeFrom !== undefined) {
+        git(work, ['fetch', '--quiet', 'origin', mergeFrom], env);
+        git(
+          work,
+          [...identity, 'merge', '--quiet', '--no-ff', '-m', `merge ${mergeFrom}`, 'FETCH_HEAD'],
+          committerEnv,
+        );
+      }
+      git(work, ['add', '--all'], env);
+      const extra = allowEmpty === true ? ['--allow-empty'] : [];
+      git(
+        work,
+        [...identity, 'commit', '--quiet', ...extra, '-m', message ?? 'change'],
+        committerEnv,
+      );
       git(work, ['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`], env);
       return git(work, ['rev-parse', 'HEAD'], env);
     },
