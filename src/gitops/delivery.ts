@@ -38,10 +38,12 @@ export interface ProposeTreeOptions {
   readonly platform?: PlatformAdapter;
   readonly clusterName: string;
   readonly concern: string;
-  /** The complete tree under `<path>/<cluster>/`: relative path → file content. */
-  readonly files: ReadonlyMap<string, string>;
-  readonly title: string;
-  readonly body: string;
+  /**
+   * What to propose: the complete tree under `<path>/<cluster>/` (relative path → content) with
+   * the pull-request text, or a function that decides it from the base branch as fetched
+   * (e.g. the next wave of changes not yet in base). It may return undefined: nothing to propose.
+   */
+  readonly content: ProposalContent | ProposalRenderer;
   /** Commit author and committer; also how TARS recognises its own commits. */
   readonly author?: GitAuthor;
   readonly labels?: readonly string[];
@@ -57,6 +59,19 @@ export interface ProposeTreeOptions {
   /** Called after the fetch and before the push; tests use it to race TARS. */
   readonly beforePush?: (attempt: number) => Promise<void>;
 }
+
+export interface ProposalContent {
+  readonly files: ReadonlyMap<string, string>;
+  readonly title: string;
+  readonly body: string;
+  /** Labels beside `ProposeTreeOptions.labels`, e.g. auto-merge for a low-risk wave. */
+  readonly labels?: readonly string[];
+}
+
+/** Reads a file of the base branch, relative to `<path>/<cluster>/`; undefined when absent. */
+export type BaseTreeReader = (relPath: string) => Promise<string | undefined>;
+
+export type ProposalRenderer = (readBase: BaseTreeReader) => Promise<ProposalContent | undefined>;
 
 export type DeliveryStatus = 'created' | 'updated' | 'unchanged' | 'skipped-foreign-commits';
 
@@ -116,8 +131,8 @@ export function tokenFromEnv(env: NodeJS.ProcessEnv, platform?: string): string 
   return nonEmpty(env.GITHUB_TOKEN) ?? nonEmpty(env.GITLAB_TOKEN);
 }
 
-function validateOptions(options: ProposeTreeOptions): void {
-  for (const rel of options.files.keys()) {
+function validateContent(content: ProposalContent): void {
+  for (const rel of content.files.keys()) {
     const normal = posix.normalize(rel);
     if (
       rel === '' ||
@@ -131,6 +146,10 @@ function validateOptions(options: ProposeTreeOptions): void {
     if (rel.split('/').includes('.git'))
       throw new InputError(`rendered file path "${rel}" enters .git`);
   }
+}
+
+function validateOptions(options: ProposeTreeOptions): void {
+  if (typeof options.content !== 'function') validateContent(options.content);
   const path = options.path ?? 'generated';
   if (posix.isAbsolute(path) || posix.normalize(path).startsWith('..')) {
     throw new InputError(`--path "${path}" must be relative to the repository root`);
@@ -140,6 +159,8 @@ function validateOptions(options: ProposeTreeOptions): void {
 interface Attempt {
   readonly git: SimpleGit;
   readonly options: ProposeTreeOptions;
+  /** Resolved once the base is fetched (see ProposeTreeOptions.content). */
+  content?: ProposalContent;
   readonly base: string;
   readonly branch: string;
   readonly treeDir: string;
@@ -249,6 +270,22 @@ async function runAttempt(ctx: Attempt, attempt: number): Promise<DeliveryOutcom
     }
   }
 
+  if (typeof ctx.options.content === 'function') {
+    const rendered = await ctx.options.content((rel) => readBaseFile(ctx, rel));
+    if (rendered === undefined) {
+      ctx.log(`nothing to propose for ${branch}`);
+      return {
+        status: 'unchanged',
+        branch,
+        ...(branchSha !== undefined ? { commit: branchSha } : {}),
+        message: `nothing to propose for ${branch}`,
+      };
+    }
+    validateContent(rendered);
+    ctx.content = rendered;
+  } else {
+    ctx.content = ctx.options.content;
+  }
   await stageTree(ctx);
   const differsFromBase = await stagedDiffers(ctx, 'HEAD');
   if (branchSha !== undefined && !(await stagedDiffers(ctx, `refs/remotes/origin/${branch}`))) {
@@ -283,6 +320,22 @@ async function runAttempt(ctx: Attempt, attempt: number): Promise<DeliveryOutcom
     pullRequest: await ensurePullRequest(ctx),
     message: `${status === 'created' ? 'pushed new branch' : 'updated branch'} ${branch} (${commit.slice(0, 12)})`,
   };
+}
+
+function content(ctx: Attempt): ProposalContent {
+  if (ctx.content === undefined) throw new Error('proposal content read before it was resolved');
+  return ctx.content;
+}
+
+/** A file of `<path>/<cluster>/` on the fetched base, or undefined when the base lacks it. */
+async function readBaseFile(ctx: Attempt, rel: string): Promise<string | undefined> {
+  const spec = `refs/remotes/origin/${ctx.base}:${posix.join(ctx.treeDir, rel)}`;
+  try {
+    await ctx.git.raw(['cat-file', '-e', spec]);
+  } catch {
+    return undefined; // `cat-file -e` fails exactly when the path is not in the base tree
+  }
+  return gitStep(ctx, `show ${rel} of ${ctx.base}`, () => ctx.git.raw(['show', spec]));
 }
 
 /** Runs one git step; failures become project errors with redacted messages. */
@@ -427,7 +480,7 @@ async function stageTree(ctx: Attempt): Promise<void> {
   const root = await gitStep(ctx, 'rev-parse', () => git.revparse(['--show-toplevel']));
   const treeDir = join(root.trim(), ...ctx.treeDir.split('/'));
   await rm(treeDir, { recursive: true, force: true });
-  const files = [...ctx.options.files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = [...content(ctx).files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [rel, content] of files) {
     const target = join(treeDir, ...rel.split('/'));
     await mkdir(dirname(target), { recursive: true });
@@ -456,7 +509,7 @@ async function commitTree(ctx: Attempt): Promise<string> {
     if (kind === 'A' || kind === 'M' || kind === 'D') counts[kind]++;
   }
   const message = [
-    ctx.options.title,
+    content(ctx).title,
     '',
     `${counts.A} added, ${counts.M} changed, ${counts.D} removed under ${ctx.treeDir}/.`,
     '',
@@ -505,8 +558,8 @@ async function ensurePullRequest(ctx: Attempt): Promise<PullRequestRef | undefin
   return withRedaction(ctx.options.platform, ctx.redactor).ensurePullRequest({
     head: ctx.branch,
     base: ctx.base,
-    title: ctx.options.title,
-    body: ctx.options.body,
-    labels: ctx.options.labels ?? [],
+    title: content(ctx).title,
+    body: content(ctx).body,
+    labels: [...(ctx.options.labels ?? []), ...(content(ctx).labels ?? [])],
   });
 }

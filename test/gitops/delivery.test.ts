@@ -35,9 +35,11 @@ function options(
     repoUrl: r.bare,
     clusterName: 'prod',
     concern: 'rightsizing',
-    files: new Map(Object.entries(files)),
-    title: 'tars: right-size 2 workloads in prod',
-    body: 'body',
+    content: {
+      files: new Map(Object.entries(files)),
+      title: 'tars: right-size 2 workloads in prod',
+      body: 'body',
+    },
     author: TARS_AUTHOR,
     env: r.env,
     ...extra,
@@ -65,6 +67,32 @@ describe('proposeTree on a bare repository', () => {
     expect(commits[0]?.parents).toEqual([baseBefore]);
     expect(r.sha('main')).toBe(baseBefore);
     expect(r.tree(BRANCH, 'generated/prod')).toEqual(new Map(Object.entries(V1)));
+  });
+
+  it('renders from the base branch as fetched, and proposes nothing when the renderer says so', async () => {
+    const r = remote({ 'generated/prod/state.txt': 'applied: 1\n' });
+    const seen: (string | undefined)[] = [];
+    const renderFromBase = (next: string | undefined) => ({
+      ...options(r, {}),
+      content: async (readBase: (rel: string) => Promise<string | undefined>) => {
+        seen.push(await readBase('state.txt'), await readBase('missing.txt'));
+        return next === undefined
+          ? undefined
+          : {
+              files: new Map([['state.txt', next]]),
+              title: 'wave 2',
+              body: 'b',
+              labels: ['automerge'],
+            };
+      },
+    });
+    const nothing = await proposeTree(renderFromBase(undefined));
+    expect(nothing.status).toBe('unchanged');
+    expect(r.sha(BRANCH)).toBeUndefined();
+    const created = await proposeTree(renderFromBase('applied: 2\n'));
+    expect(created.status).toBe('created');
+    expect(seen).toEqual(['applied: 1\n', undefined, 'applied: 1\n', undefined]);
+    expect(r.tree(BRANCH, 'generated/prod').get('state.txt')).toBe('applied: 2\n');
   });
 
   it('updates the same branch with a single new commit on changed input', async () => {
