@@ -80,6 +80,8 @@ export interface Change {
   readonly summary: string;
   /** Largest relative change of a value, |after − before| / before (0.3 = 30%); absent for adoption. */
   readonly magnitude?: number;
+  /** The workload the change is for, when its target is not the workload itself (waves group by it). */
+  readonly workload?: ObjectRef;
   readonly evidence?: Evidence;
   readonly risk?: Risk;
 }
@@ -114,4 +116,52 @@ export interface DesiredState {
   /** Sentences for the reader, e.g. why a concern was skipped. */
   readonly notes: readonly string[];
   readonly rollout: { readonly phase: 1 | 2 | 3 | 4; readonly wave: number };
+  /** Monthly cost of today's requests and of the proposal (the cost analyzer's `costReport`). */
+  readonly cost?: CostReport;
+}
+
+/** Money per month, in the price policy's currency. */
+export interface CostFigures {
+  readonly cpu: number;
+  readonly memory: number;
+  readonly storage: number;
+  readonly total: number;
+}
+
+export interface WorkloadCost {
+  readonly ref: ObjectRef;
+  readonly replicas: number;
+  /** Per pod, in cores and bytes (init containers counted as Kubernetes does). */
+  readonly requests: { readonly cpu: number; readonly memory: number };
+  readonly proposedRequests: { readonly cpu: number; readonly memory: number };
+  readonly today: CostFigures;
+  readonly proposed: CostFigures;
+  /** Stateless, at least 2 replicas and covered by a PodDisruptionBudget. */
+  readonly spotCandidate: boolean;
+}
+
+export interface CostReport {
+  readonly currency: string;
+  readonly hoursPerMonth: number;
+  readonly prices: {
+    readonly vcpuHour: number;
+    readonly memoryGiBHour: number;
+    readonly storageGiBMonth: number;
+    readonly spotDiscount: number;
+  };
+  readonly workloads: readonly WorkloadCost[];
+  readonly today: CostFigures;
+  readonly proposed: CostFigures;
+  /** Further monthly saving if every spot candidate ran on spot capacity (proposed requests). */
+  readonly spotSavings: number;
+  readonly nodes: {
+    /** Nodes in the snapshot. */
+    readonly today: number;
+    /** First-fit-decreasing of today's requests onto the node shapes. */
+    readonly packedToday: number;
+    /** First-fit-decreasing of the proposed requests onto the node shapes. */
+    readonly packedProposed: number;
+    /** Pods that fit no node shape (counted apart, never packed). */
+    readonly unplaceable: number;
+  };
 }

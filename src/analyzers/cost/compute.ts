@@ -1,0 +1,297 @@
+/**
+ * The cost report: per workload and for the cluster, the monthly cost of today's requests and of
+ * the right-sizing proposal, the node count today and after first-fit-decreasing bin-packing, and
+ * the spot candidates. Pure; the lead puts it in the model (`DesiredState.cost`) and the plan
+ * summary / pull request as a table.
+ */
+import type { KubeObject } from '../../cluster/types.js';
+import { arrayField, field, isRecord, recordField } from '../../kube/objects.js';
+import type {
+  ContainerModel,
+  CostFigures,
+  CostReport,
+  WorkloadCost,
+  WorkloadModel,
+} from '../../model/types.js';
+import type { CostPolicy } from '../../policy/types.js';
+import { tryParseQuantity } from '../../util/quantity.js';
+import type { Resources } from '../rightsizing/recommend.js';
+import { currentResources } from '../rightsizing/workloads.js';
+import { firstFitDecreasing, type Demand, type NodeShape } from './binpack.js';
+
+const GIB = 2 ** 30;
+
+/** The proposed resources of a container, when right-sizing proposes any. */
+export type ProposalLookup = (
+  workload: WorkloadModel,
+  container: ContainerModel,
+) => Resources | undefined;
+
+export function costReport(
+  objects: readonly KubeObject[],
+  workloads: readonly WorkloadModel[],
+  prices: CostPolicy,
+  proposalOf: ProposalLookup = () => undefined,
+): CostReport {
+  const nodes = objects.filter((o) => o.kind === 'Node');
+  const shapes = nodeShapes(nodes);
+  const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
+  const claims = new Map(
+    objects
+      .filter((o) => o.kind === 'PersistentVolumeClaim')
+      .map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const),
+  );
+  const objectOf = new Map(
+    objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const),
+  );
+
+  const costs: WorkloadCost[] = workloads.map((workload) => {
+    const object = objectOf.get(
+      `${workload.ref.kind}/${workload.ref.namespace}/${workload.ref.name}`,
+    );
+    const replicas = replicasOf(workload, nodes.length);
+    const requests = podDemand(workload.containers, (c) => currentResources(c));
+    const proposedRequests = podDemand(workload.containers, (c) => ({
+      ...currentResources(c),
+      ...proposalOf(workload, c),
+    }));
+    const storageGiB =
+      object === undefined ? 0 : storageOf(object, workload, replicas, claims) / GIB;
+    return {
+      ref: workload.ref,
+      replicas,
+      requests,
+      proposedRequests,
+      today: figures(requests, replicas, storageGiB, prices),
+      proposed: figures(proposedRequests, replicas, storageGiB, prices),
+      spotCandidate: object !== undefined && isSpotCandidate(object, workload, replicas, pdbs),
+    };
+  });
+
+  const daemonOverhead = sumDemand(
+    costs.filter((c) => c.ref.kind === 'DaemonSet').map((c) => c.requests),
+  );
+  const daemonOverheadProposed = sumDemand(
+    costs.filter((c) => c.ref.kind === 'DaemonSet').map((c) => c.proposedRequests),
+  );
+  const packable = costs.filter((c) => c.ref.kind !== 'DaemonSet');
+  const pods = (pick: (c: WorkloadCost) => Demand): Demand[] =>
+    packable.flatMap((c) => Array.from({ length: c.replicas }, () => pick(c)));
+  const packedToday = firstFitDecreasing(
+    pods((c) => c.requests),
+    shapes,
+    daemonOverhead,
+  );
+  const packedProposed = firstFitDecreasing(
+    pods((c) => c.proposedRequests),
+    shapes,
+    daemonOverheadProposed,
+  );
+
+  return {
+    currency: prices.currency,
+    hoursPerMonth: prices.hoursPerMonth,
+    prices: {
+      vcpuHour: prices.vcpuHour,
+      memoryGiBHour: prices.memoryGiBHour,
+      storageGiBMonth: prices.storageGiBMonth,
+      spotDiscount: prices.spotDiscount,
+    },
+    workloads: costs,
+    today: sumFigures(costs.map((c) => c.today)),
+    proposed: sumFigures(costs.map((c) => c.proposed)),
+    spotSavings: roundMoney(
+      costs
+        .filter((c) => c.spotCandidate)
+        .reduce((sum, c) => sum + c.proposed.total * prices.spotDiscount, 0),
+    ),
+    nodes: {
+      today: nodes.length,
+      packedToday: packedToday.nodes,
+      packedProposed: packedProposed.nodes,
+      unplaceable: packedProposed.unplaceable,
+    },
+  };
+}
+
+/** Deployments and StatefulSets: desired replicas; DaemonSets: one per node; Jobs: pods seen. */
+function replicasOf(workload: WorkloadModel, nodeCount: number): number {
+  if (workload.replicas !== undefined) return workload.replicas;
+  if (workload.ref.kind === 'DaemonSet')
+    return workload.pods.length > 0 ? workload.pods.length : nodeCount;
+  return workload.pods.length;
+}
+
+/**
+ * A pod's effective request, as the scheduler counts it: the larger of the sum over app
+ * containers and the largest init container, per resource.
+ */
+export function podDemand(
+  containers: readonly ContainerModel[],
+  resourcesOf: (c: ContainerModel) => Resources,
+): Demand {
+  let cpu = 0;
+  let memory = 0;
+  let initCpu = 0;
+  let initMemory = 0;
+  for (const c of containers) {
+    const r = resourcesOf(c);
+    const cores = r.cpuRequest ?? 0;
+    // A container with only a memory limit gets it as its request.
+    const bytes = r.memoryRequest ?? r.memoryLimit ?? 0;
+    if (c.init) {
+      initCpu = Math.max(initCpu, cores);
+      initMemory = Math.max(initMemory, bytes);
+    } else {
+      cpu += cores;
+      memory += bytes;
+    }
+  }
+  return { cpu: Math.max(cpu, initCpu), memory: Math.max(memory, initMemory) };
+}
+
+function figures(
+  pod: Demand,
+  replicas: number,
+  storageGiB: number,
+  prices: CostPolicy,
+): CostFigures {
+  const cpu = pod.cpu * replicas * prices.vcpuHour * prices.hoursPerMonth;
+  const memory = (pod.memory / GIB) * replicas * prices.memoryGiBHour * prices.hoursPerMonth;
+  const storage = storageGiB * prices.storageGiBMonth;
+  return {
+    cpu: roundMoney(cpu),
+    memory: roundMoney(memory),
+    storage: roundMoney(storage),
+    total: roundMoney(cpu + memory + storage),
+  };
+}
+
+function sumFigures(all: readonly CostFigures[]): CostFigures {
+  const sum = (pick: (f: CostFigures) => number): number =>
+    roundMoney(all.reduce((s, f) => s + pick(f), 0));
+  return {
+    cpu: sum((f) => f.cpu),
+    memory: sum((f) => f.memory),
+    storage: sum((f) => f.storage),
+    total: sum((f) => f.total),
+  };
+}
+
+function sumDemand(all: readonly Demand[]): Demand {
+  return all.reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), {
+    cpu: 0,
+    memory: 0,
+  });
+}
+
+/** To the cent. Cluster totals add the rounded workload figures, so a printed table adds up. */
+function roundMoney(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function nodeShapes(nodes: readonly KubeObject[]): NodeShape[] {
+  const byShape = new Map<string, NodeShape>();
+  for (const node of nodes) {
+    const allocatable =
+      recordField(node, 'status', 'allocatable') ?? recordField(node, 'status', 'capacity');
+    const cpu = tryParseQuantity(allocatable?.cpu as string | undefined);
+    const memory = tryParseQuantity(allocatable?.memory as string | undefined);
+    if (cpu === undefined || memory === undefined) continue;
+    const key = `${cpu}/${memory}`;
+    const shape = byShape.get(key);
+    byShape.set(key, { cpu, memory, count: (shape?.count ?? 0) + 1 });
+  }
+  return [...byShape.values()];
+}
+
+/** Bytes of persistent storage: claims the pod template mounts, plus StatefulSet claim templates per replica. */
+function storageOf(
+  object: KubeObject,
+  workload: WorkloadModel,
+  replicas: number,
+  claims: ReadonlyMap<string, KubeObject>,
+): number {
+  let bytes = 0;
+  for (const volume of arrayField(templateSpec(object), 'volumes')) {
+    const claimName = field(volume, 'persistentVolumeClaim', 'claimName');
+    if (typeof claimName !== 'string') continue;
+    const claim = claims.get(`${workload.ref.namespace}/${claimName}`);
+    bytes +=
+      tryParseQuantity(
+        field(claim, 'spec', 'resources', 'requests', 'storage') as string | undefined,
+      ) ?? 0;
+  }
+  for (const template of arrayField(object, 'spec', 'volumeClaimTemplates')) {
+    const size = tryParseQuantity(
+      field(template, 'spec', 'resources', 'requests', 'storage') as string | undefined,
+    );
+    bytes += (size ?? 0) * replicas;
+  }
+  return bytes;
+}
+
+function templateSpec(object: KubeObject): unknown {
+  return object.kind === 'CronJob'
+    ? field(object, 'spec', 'jobTemplate', 'spec', 'template', 'spec')
+    : field(object, 'spec', 'template', 'spec');
+}
+
+function templateLabels(object: KubeObject): Record<string, string> {
+  const path =
+    object.kind === 'CronJob'
+      ? ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels']
+      : ['spec', 'template', 'metadata', 'labels'];
+  const labels = recordField(object, ...path) ?? {};
+  return Object.fromEntries(
+    Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+}
+
+/** Stateless (a Deployment mounting no claim), at least 2 replicas, and a PDB selecting its pods. */
+function isSpotCandidate(
+  object: KubeObject,
+  workload: WorkloadModel,
+  replicas: number,
+  pdbs: readonly KubeObject[],
+): boolean {
+  if (workload.ref.kind !== 'Deployment' || replicas < 2) return false;
+  const mountsClaim = arrayField(templateSpec(object), 'volumes').some((v) =>
+    isRecord(field(v, 'persistentVolumeClaim')),
+  );
+  if (mountsClaim) return false;
+  const labels = templateLabels(object);
+  return pdbs.some(
+    (pdb) =>
+      pdb.metadata.namespace === workload.ref.namespace &&
+      selects(field(pdb, 'spec', 'selector'), labels),
+  );
+}
+
+/** A label selector (matchLabels and matchExpressions) against labels; an empty one selects nothing here. */
+function selects(selector: unknown, labels: Record<string, string>): boolean {
+  if (!isRecord(selector)) return false;
+  const matchLabels = recordField(selector, 'matchLabels') ?? {};
+  const expressions = arrayField(selector, 'matchExpressions');
+  if (Object.keys(matchLabels).length === 0 && expressions.length === 0) return false;
+  const labelsOk = Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
+  const expressionsOk = expressions.every((e) => {
+    const key = field(e, 'key');
+    const operator = field(e, 'operator');
+    const values = arrayField(e, 'values').filter((v): v is string => typeof v === 'string');
+    if (typeof key !== 'string') return false;
+    switch (operator) {
+      case 'In':
+        return labels[key] !== undefined && values.includes(labels[key]);
+      case 'NotIn':
+        return labels[key] === undefined || !values.includes(labels[key]);
+      case 'Exists':
+        return labels[key] !== undefined;
+      case 'DoesNotExist':
+        return labels[key] === undefined;
+      default:
+        return false;
+    }
+  });
+  return labelsOk && expressionsOk;
+}
