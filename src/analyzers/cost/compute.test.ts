@@ -121,7 +121,7 @@ const snapshot: ClusterSnapshot = {
   skipped: [],
 };
 const policy = { ...DEFAULT_POLICY, namespaces: { include: [], exclude: [] } };
-const workloads: WorkloadModel[] =
+const workloads: readonly WorkloadModel[] =
   inventoryAnalyzer.analyze({ snapshot, policy, workloads: [] }).workloads ?? [];
 
 describe('cost report, checked by hand', () => {
