@@ -210,6 +210,8 @@ export const MODEL_SCHEMA = {
         target: { $ref: '#/definitions/objectRef' },
         manifest: { $ref: '#/definitions/kubeObject' },
         summary: { type: 'string' },
+        magnitude: { type: 'number', minimum: 0 },
+        workload: { $ref: '#/definitions/objectRef' },
         evidence: { $ref: '#/definitions/evidence' },
         risk: { $ref: '#/definitions/risk' },
       },

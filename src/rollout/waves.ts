@@ -14,9 +14,9 @@ export interface WavePlan {
   readonly remaining: number;
 }
 
-/** The object a change belongs to for wave purposes: its target. */
+/** The workload a change belongs to for wave purposes, else its target. */
 function groupKey(change: Change): string {
-  const t = change.target;
+  const t = change.workload ?? change.target;
   return `${t.kind}/${t.namespace ?? ''}/${t.name}`;
 }
 

@@ -161,9 +161,8 @@ describe('cleanManifest', () => {
 
   it('keeps imagePullPolicy when it differs from the default for the tag', () => {
     const latest = structuredClone(liveDeployment);
-    const c = (
-      latest.spec as { template: { spec: { containers: Record<string, unknown>[] } } }
-    ).template.spec.containers[0];
+    const c = (latest.spec as { template: { spec: { containers: Record<string, unknown>[] } } })
+      .template.spec.containers[0];
     c.image = 'web:latest';
     expect(cleanManifest(latest)).toMatchObject({
       spec: { template: { spec: { containers: [{ imagePullPolicy: 'IfNotPresent' }] } } },
@@ -223,6 +222,12 @@ describe('takeover', () => {
       kind: 'Namespace',
       metadata: { name: 'shop' },
     });
+    // Waves group by workload: what was adopted for `web` says so.
+    expect(out.changes!.find((c) => c.target.kind === 'Service')!.workload).toMatchObject({
+      kind: 'Deployment',
+      name: 'web',
+    });
+    expect(out.changes!.find((c) => c.target.kind === 'Deployment')!.workload).toBeUndefined();
     // Helm's Deployment is reported and left for patches.
     expect(out.findings!.map((f) => `${f.check} ${f.resource.name}`)).toEqual([
       'takeover.managed-elsewhere cart',

@@ -16,9 +16,12 @@ import { configMapNames, serviceAccountName, servicesSelecting } from './related
 /** Kinds adopted as workloads; standalone Jobs are one-off runs, not desired state. */
 const ADOPTABLE_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob']);
 
-function adoptChange(obj: KubeObject, why: string): Change {
+function adoptChange(obj: KubeObject, why: string, workload: WorkloadModel): Change {
   const target = refOf(obj);
   return {
+    ...(target.kind === workload.ref.kind && target.name === workload.ref.name
+      ? {}
+      : { workload: workload.ref }),
     id: `takeover:${objectKey(target)}`,
     concern: 'takeover',
     action: 'adopt',
@@ -47,7 +50,7 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
   const services = input.snapshot.objects.filter((o) => o.kind === 'Service');
   const adopted = new Map<string, Change>();
   const findings: Finding[] = [];
-  const adopt = (obj: KubeObject | undefined, why: string) => {
+  const adoptFor = (workload: WorkloadModel) => (obj: KubeObject | undefined, why: string) => {
     if (obj === undefined) return;
     const key = objectKey(refOf(obj));
     if (adopted.has(key)) return;
@@ -61,7 +64,7 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
       );
       return;
     }
-    adopted.set(key, adoptChange(obj, why));
+    adopted.set(key, adoptChange(obj, why, workload));
   };
 
   for (const workload of input.workloads) {
@@ -72,6 +75,7 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
       continue;
     }
     const ns = workload.ref.namespace;
+    const adopt = adoptFor(workload);
     adopt(index.get('Namespace', undefined, ns), `namespace of ${workload.ref.name}`);
     adopt(
       obj,
