@@ -10,6 +10,7 @@ import type { UsageHistory } from '../metrics/types.js';
 import type { Change, DesiredState, Finding, WorkloadModel } from '../model/types.js';
 import { MODEL_API_VERSION } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
+import { attachRisks } from '../rollout/assess.js';
 
 export interface AnalyzeInput {
   readonly snapshot: ClusterSnapshot;
@@ -66,7 +67,7 @@ export function analyze(input: AnalyzeInput): DesiredState {
       usageHistory: history ? { available: true, source: history.source } : { available: false },
     },
     workloads,
-    changes: changes.sort(
+    changes: attachRisks(changes, workloads, snapshot).sort(
       (a, b) => a.concern.localeCompare(b.concern) || compareObjects(a.target, b.target),
     ),
     findings: findings.sort(compareFindings),

@@ -1,0 +1,84 @@
+/**
+ * Puts an explained risk on every change that has none, from what the snapshot says about the
+ * workload it touches: replicas, PodDisruptionBudgets, and how many other workloads name its
+ * Services in their environment (a static stand-in until observed traffic is modelled).
+ */
+import type { ClusterSnapshot, KubeObject } from '../cluster/types.js';
+import { arrayField, podSpecOf, recordField, stringField } from '../kube/objects.js';
+import type { Change, WorkloadModel } from '../model/types.js';
+import { assessRisk, workloadKey } from './risk.js';
+
+function podLabels(workload: KubeObject): Record<string, unknown> {
+  const path =
+    workload.kind === 'CronJob'
+      ? ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels']
+      : ['spec', 'template', 'metadata', 'labels'];
+  return recordField(workload, ...path) ?? {};
+}
+
+function selects(
+  selector: Record<string, unknown> | undefined,
+  labels: Record<string, unknown>,
+): boolean {
+  if (selector === undefined || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Words of every env value of a workload: service names appear as `name`, `name:port`, `name.ns…`. */
+function envWords(workload: KubeObject): Set<string> {
+  const words = new Set<string>();
+  const spec = podSpecOf(workload);
+  for (const c of [...arrayField(spec, 'containers'), ...arrayField(spec, 'initContainers')]) {
+    for (const env of arrayField(c, 'env')) {
+      for (const word of (stringField(env, 'value') ?? '').split(/[\s,;/:.@]+/)) words.add(word);
+    }
+  }
+  return words;
+}
+
+export function attachRisks(
+  changes: readonly Change[],
+  workloads: readonly WorkloadModel[],
+  snapshot: ClusterSnapshot,
+): Change[] {
+  const objects = new Map(
+    snapshot.objects.map((o) => [
+      workloadKey({ ...o.metadata, kind: o.kind, apiVersion: o.apiVersion }),
+      o,
+    ]),
+  );
+  const pdbs = snapshot.objects.filter((o) => o.kind === 'PodDisruptionBudget');
+  const services = snapshot.objects.filter((o) => o.kind === 'Service');
+  const byKey = new Map(workloads.map((w) => [workloadKey(w.ref), w]));
+  const words = new Map(
+    workloads.map((w) => {
+      const obj = objects.get(workloadKey(w.ref));
+      return [workloadKey(w.ref), obj ? envWords(obj) : new Set<string>()] as const;
+    }),
+  );
+
+  const contextFor = (change: Change) => {
+    const workload = byKey.get(workloadKey(change.workload ?? change.target));
+    const obj = workload && objects.get(workloadKey(workload.ref));
+    if (workload === undefined || obj === undefined) return { hasPdb: false, dependents: 0 };
+    const labels = podLabels(obj);
+    const ns = workload.ref.namespace;
+    const hasPdb = pdbs.some(
+      (p) =>
+        p.metadata.namespace === ns &&
+        selects(recordField(p, 'spec', 'selector', 'matchLabels'), labels),
+    );
+    const names = services
+      .filter(
+        (s) => s.metadata.namespace === ns && selects(recordField(s, 'spec', 'selector'), labels),
+      )
+      .map((s) => s.metadata.name);
+    const dependents = [...words.entries()].filter(
+      ([key, w]) => key !== workloadKey(workload.ref) && names.some((n) => w.has(n)),
+    ).length;
+    return { workload, hasPdb, dependents };
+  };
+  return changes.map((c) =>
+    c.risk !== undefined ? c : { ...c, risk: assessRisk(c, contextFor(c)) },
+  );
+}
