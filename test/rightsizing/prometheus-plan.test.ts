@@ -1,0 +1,197 @@
+/**
+ * Right-sizing end to end on a real Prometheus: backfilled cAdvisor and kube-state-metrics
+ * history, read by the Prometheus history source, planned by inventory → rightsizing → cost.
+ * Covers the OOMKilled evidence raising memory and an HPA on CPU getting its target rescaled.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { costReportOf } from '../../src/analyzers/cost/index.js';
+import { inventoryAnalyzer } from '../../src/analyzers/inventory/index.js';
+import { rightsizingAnalyzer } from '../../src/analyzers/rightsizing/index.js';
+import type { AnalyzerInput } from '../../src/analyzers/types.js';
+import type { ClusterSnapshot, KubeObject } from '../../src/cluster/types.js';
+import { PrometheusHistorySource } from '../../src/metrics/prometheus/source.js';
+import type { UsageHistory } from '../../src/metrics/types.js';
+import type { Change } from '../../src/model/types.js';
+import { DEFAULT_POLICY } from '../../src/policy/defaults.js';
+import { parseQuantity } from '../../src/util/quantity.js';
+import { fixtureText, STEP, T0 } from '../metrics/history-fixture.js';
+import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+
+const SAMPLES = 288; // a day at 5 minutes
+const MI = 2 ** 20;
+
+const text = fixtureText({
+  samples: SAMPLES,
+  containers: [
+    // Uses ~0.2 CPU of the 1 CPU it requests; an HPA scales it at 60% CPU.
+    { namespace: 'shop', pod: 'api-7c9d5f8b4-x2k4m', container: 'api', cpu: 0.2, memory: 150 * MI },
+    // Killed for memory twice at its 256Mi limit, though the working set seen stays lower.
+    {
+      namespace: 'shop',
+      pod: 'db-0',
+      container: 'postgres',
+      cpu: 0.3,
+      memory: 200 * MI,
+      restartsAt: [100, 200],
+      oomKilled: true,
+    },
+  ],
+});
+
+function container(
+  name: string,
+  requests: Record<string, string>,
+  limits: Record<string, string> = {},
+) {
+  return { name, image: `${name}:1`, resources: { requests, limits } };
+}
+
+const objects: KubeObject[] = [
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'shop', uid: 'd-api' },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'api' } },
+      template: {
+        metadata: { labels: { app: 'api' } },
+        spec: {
+          containers: [container('api', { cpu: '1', memory: '256Mi' }, { memory: '256Mi' })],
+        },
+      },
+    },
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace: 'shop', uid: 's-db' },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'db' } },
+      template: {
+        metadata: { labels: { app: 'db' } },
+        spec: {
+          containers: [
+            container('postgres', { cpu: '300m', memory: '256Mi' }, { memory: '256Mi' }),
+          ],
+        },
+      },
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'db-0',
+      namespace: 'shop',
+      uid: 'p-db-0',
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: 's-db', controller: true },
+      ],
+    },
+    spec: {},
+  },
+  {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
+      minReplicas: 2,
+      maxReplicas: 8,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+        },
+      ],
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'n1' },
+    status: { allocatable: { cpu: '2', memory: '4Gi' } },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'n2' },
+    status: { allocatable: { cpu: '2', memory: '4Gi' } },
+  },
+];
+const snapshot: ClusterSnapshot = {
+  clusterName: 'shop',
+  source: 'snapshot',
+  objects,
+  apiGroups: [],
+  skipped: [],
+};
+
+let prometheus: RunningPrometheus;
+let history: UsageHistory;
+let input: AnalyzerInput;
+let changes: readonly Change[];
+
+beforeAll(async () => {
+  prometheus = await startPrometheus({ openMetrics: [text] });
+  const source = PrometheusHistorySource.fromConfig({ url: prometheus.url });
+  history = await source.fetch({
+    namespaces: ['shop'],
+    start: T0,
+    end: T0 + (SAMPLES - 1) * STEP,
+    stepSeconds: STEP,
+  });
+  const workloads =
+    inventoryAnalyzer.analyze({ snapshot, policy: DEFAULT_POLICY, workloads: [] }).workloads ?? [];
+  input = { snapshot, policy: DEFAULT_POLICY, workloads, history };
+  changes = rightsizingAnalyzer.analyze(input).changes ?? [];
+});
+
+afterAll(async () => {
+  await prometheus?.stop();
+});
+
+function containerResources(change: Change): {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+} {
+  const spec = change.manifest.spec as {
+    template: { spec: { containers: { resources: object }[] } };
+  };
+  return spec.template.spec.containers[0].resources;
+}
+
+describe('right-sizing from a real Prometheus', () => {
+  it('raises memory above the limit the container was OOM-killed at', () => {
+    const db = changes.find((c) => c.target.name === 'db' && c.target.kind === 'StatefulSet')!;
+    const resources = containerResources(db);
+    expect(parseQuantity(resources.limits!.memory)).toBeGreaterThanOrEqual(256 * MI * 1.2);
+    expect(parseQuantity(resources.requests!.memory)).toBeGreaterThanOrEqual(256 * MI * 1.2);
+    expect(db.evidence!.detail).toMatch(/2 OOM kill/);
+    expect(db.risk!.reasons.join()).toMatch(/OOM/);
+  });
+
+  it('cuts the CPU of an HPA-scaled workload at most by the step, and rescales the HPA target', () => {
+    const api = changes.find((c) => c.target.name === 'api' && c.target.kind === 'Deployment')!;
+    expect(containerResources(api).requests!.cpu).toBe('700m'); // 1 CPU − 30% step
+    expect(api.summary).toMatch(
+      /HPA api scales on CPU utilization: its target moves from 60% to 86%/,
+    );
+    const hpa = changes.find((c) => c.target.kind === 'HorizontalPodAutoscaler')!;
+    const metrics = (
+      hpa.manifest.spec as { metrics: { resource: { target: { averageUtilization: number } } }[] }
+    ).metrics;
+    expect(metrics[0].resource.target.averageUtilization).toBe(86);
+  });
+
+  it('prices the proposal: less CPU for api, more memory for db', () => {
+    const report = costReportOf(input);
+    const api = report.workloads.find((w) => w.ref.name === 'api')!;
+    const db = report.workloads.find((w) => w.ref.name === 'db')!;
+    expect(api.proposed.cpu).toBeLessThan(api.today.cpu);
+    expect(db.proposed.memory).toBeGreaterThan(db.today.memory);
+    expect(report.nodes.today).toBe(2);
+  });
+});
