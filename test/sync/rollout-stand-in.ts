@@ -1,0 +1,234 @@
+/**
+ * A stand-in for the workload controllers the test cluster lacks (it runs no
+ * kube-controller-manager). It writes to the status subresource what a finished rollout looks
+ * like, so the sync engine's unmodified health checks (the ones Argo CD uses) see Deployments,
+ * StatefulSets and DaemonSets become healthy and the next sync wave can start.
+ *
+ * Chosen over telling the engine not to wait for workload health: that would leave "each wave
+ * waits for the health of the one before" untested. It records when it saw each workload and
+ * the resourceVersion of its own status write, so tests can prove on the server that a later wave
+ * was applied only after the workload was made healthy.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { ApiException, AppsV1Api } from '@kubernetes/client-node';
+import type {
+  KubeConfig,
+  V1DaemonSet,
+  V1Deployment,
+  V1ObjectMeta,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+
+type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+
+export interface RolloutRecord {
+  readonly kind: WorkloadKind;
+  readonly namespace: string;
+  readonly name: string;
+  /** resourceVersion when first seen (the object as the sync created or changed it). */
+  readonly seenResourceVersion: string;
+  /** resourceVersion returned by the status write that made it healthy. */
+  readonly healthyResourceVersion: string;
+  readonly healthyAt: Date;
+}
+
+export interface RolloutStandIn {
+  /** Every status write so far, in order. */
+  readonly records: RolloutRecord[];
+  stop(): Promise<void>;
+}
+
+export interface RolloutStandInOptions {
+  /** Only these namespaces are watched (tests share one API server). */
+  readonly namespaces: () => readonly string[];
+  /** How long a rollout "takes" before the status says it finished (default 1000 ms). */
+  readonly rolloutMs?: number;
+  readonly pollMs?: number;
+}
+
+const FIELD_MANAGER = 'tars-test-rollout-stand-in';
+
+export function startRolloutStandIn(
+  kc: KubeConfig,
+  options: RolloutStandInOptions,
+): RolloutStandIn {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const rolloutMs = options.rolloutMs ?? 1000;
+  const pollMs = options.pollMs ?? 200;
+  const records: RolloutRecord[] = [];
+  const firstSeen = new Map<string, { at: number; resourceVersion: string }>();
+  let stopped = false;
+
+  const tick = async (): Promise<void> => {
+    for (const namespace of options.namespaces()) {
+      for (const workload of await listUnobserved(apps, namespace)) {
+        const id = `${workload.kind}/${namespace}/${workload.meta.name}@${workload.meta.generation}`;
+        const seen = firstSeen.get(id) ?? {
+          at: Date.now(),
+          resourceVersion: workload.meta.resourceVersion ?? '',
+        };
+        firstSeen.set(id, seen);
+        if (Date.now() - seen.at < rolloutMs) continue;
+        const written = await finishRollout(apps, workload);
+        if (written === undefined) continue; // changed meanwhile: next tick sees the new version
+        records.push({
+          kind: workload.kind,
+          namespace,
+          name: workload.meta.name ?? '',
+          seenResourceVersion: seen.resourceVersion,
+          healthyResourceVersion: written,
+          healthyAt: new Date(),
+        });
+      }
+    }
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await tick();
+      } catch (e) {
+        // A namespace deleted under us or a transient error: the next tick tries again.
+        if (!(e instanceof ApiException)) throw e;
+      }
+      await sleep(pollMs);
+    }
+  })();
+
+  return {
+    records,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+type Workload =
+  | { kind: 'Deployment'; meta: V1ObjectMeta; object: V1Deployment }
+  | { kind: 'StatefulSet'; meta: V1ObjectMeta; object: V1StatefulSet }
+  | { kind: 'DaemonSet'; meta: V1ObjectMeta; object: V1DaemonSet };
+
+async function listUnobserved(apps: AppsV1Api, namespace: string): Promise<Workload[]> {
+  const [deployments, statefulSets, daemonSets] = await Promise.all([
+    apps.listNamespacedDeployment({ namespace }),
+    apps.listNamespacedStatefulSet({ namespace }),
+    apps.listNamespacedDaemonSet({ namespace }),
+  ]);
+  const all: Workload[] = [
+    ...deployments.items.map((object) => ({
+      kind: 'Deployment' as const,
+      meta: object.metadata ?? {},
+      object,
+    })),
+    ...statefulSets.items.map((object) => ({
+      kind: 'StatefulSet' as const,
+      meta: object.metadata ?? {},
+      object,
+    })),
+    ...daemonSets.items.map((object) => ({
+      kind: 'DaemonSet' as const,
+      meta: object.metadata ?? {},
+      object,
+    })),
+  ];
+  return all.filter((w) => (w.object.status?.observedGeneration ?? 0) < (w.meta.generation ?? 1));
+}
+
+/** Writes a finished-rollout status; returns the new resourceVersion, undefined on conflict. */
+async function finishRollout(apps: AppsV1Api, workload: Workload): Promise<string | undefined> {
+  const namespace = workload.meta.namespace ?? '';
+  const name = workload.meta.name ?? '';
+  const generation = workload.meta.generation ?? 1;
+  try {
+    switch (workload.kind) {
+      case 'Deployment': {
+        const replicas = workload.object.spec?.replicas ?? 1;
+        const body: V1Deployment = {
+          ...workload.object,
+          status: {
+            observedGeneration: generation,
+            replicas,
+            updatedReplicas: replicas,
+            readyReplicas: replicas,
+            availableReplicas: replicas,
+            conditions: [
+              condition('Available', 'MinimumReplicasAvailable'),
+              condition('Progressing', 'NewReplicaSetAvailable'),
+            ],
+          },
+        };
+        const out = await apps.replaceNamespacedDeploymentStatus({
+          name,
+          namespace,
+          body,
+          fieldManager: FIELD_MANAGER,
+        });
+        return out.metadata?.resourceVersion;
+      }
+      case 'StatefulSet': {
+        const replicas = workload.object.spec?.replicas ?? 1;
+        const revision = `${name}-stand-in-${generation}`;
+        const body: V1StatefulSet = {
+          ...workload.object,
+          status: {
+            observedGeneration: generation,
+            replicas,
+            readyReplicas: replicas,
+            availableReplicas: replicas,
+            currentReplicas: replicas,
+            updatedReplicas: replicas,
+            currentRevision: revision,
+            updateRevision: revision,
+          },
+        };
+        const out = await apps.replaceNamespacedStatefulSetStatus({
+          name,
+          namespace,
+          body,
+          fieldManager: FIELD_MANAGER,
+        });
+        return out.metadata?.resourceVersion;
+      }
+      case 'DaemonSet': {
+        const body: V1DaemonSet = {
+          ...workload.object,
+          status: {
+            observedGeneration: generation,
+            currentNumberScheduled: 1,
+            desiredNumberScheduled: 1,
+            numberMisscheduled: 0,
+            numberReady: 1,
+            numberAvailable: 1,
+            updatedNumberScheduled: 1,
+          },
+        };
+        const out = await apps.replaceNamespacedDaemonSetStatus({
+          name,
+          namespace,
+          body,
+          fieldManager: FIELD_MANAGER,
+        });
+        return out.metadata?.resourceVersion;
+      }
+    }
+  } catch (e) {
+    if (e instanceof ApiException && (e.code === 409 || e.code === 404)) return undefined;
+    throw e;
+  }
+}
+
+function condition(
+  type: string,
+  reason: string,
+): {
+  type: string;
+  status: string;
+  reason: string;
+  lastUpdateTime: Date;
+  lastTransitionTime: Date;
+} {
+  const now = new Date();
+  return { type, status: 'True', reason, lastUpdateTime: now, lastTransitionTime: now };
+}
