@@ -25,6 +25,27 @@ const namespaceList = (description: string): SchemaObject => ({
   uniqueItems: true,
 });
 
+/** Prometheus-style durations, as `parseDuration` reads them: 30m, 12h, 14d, 1h30m. */
+const duration = (description: string): SchemaObject => ({
+  type: 'string',
+  pattern: '^([0-9]+[smhdw])+$',
+  description,
+});
+
+const share = (description: string): SchemaObject => ({
+  type: 'number',
+  minimum: 0,
+  maximum: 1,
+  description,
+});
+
+/** Kubernetes resource quantities: 10m, 0.5, 32Mi, 1Gi. */
+const quantity = (description: string): SchemaObject => ({
+  type: 'string',
+  pattern: '^[0-9]+(\\.[0-9]+)?(m|k|M|G|Ki|Mi|Gi|Ti)?$',
+  description,
+});
+
 /** One schema per top-level section of `Policy`; each an object closed to unknown fields. */
 export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObject } = {
   cluster: {
@@ -93,7 +114,11 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
     additionalProperties: false,
     properties: {
       gitops: { enum: ['argocd', 'flux'], description: 'Which GitOps engine reconciles the tree.' },
-      image: { type: 'string', minLength: 1, description: 'The TARS container image the CronJob runs.' },
+      image: {
+        type: 'string',
+        minLength: 1,
+        description: 'The TARS container image the CronJob runs.',
+      },
       schedule: {
         type: 'string',
         format: 'cron',
@@ -101,23 +126,147 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
       },
       repoURL: {
         type: 'string',
-        description: 'Repository Argo CD or Flux reads; empty means: taken from `tars propose --repo`.',
+        description:
+          'Repository Argo CD or Flux reads; empty means: taken from `tars propose --repo`.',
       },
       branch: { type: 'string', minLength: 1, description: 'Branch Argo CD or Flux follows.' },
-      path: { type: 'string', minLength: 1, description: 'Folder of the generated tree in the repository.' },
-      platform: { enum: ['github', 'gitlab', 'none'], description: 'Git platform for pull requests.' },
+      path: {
+        type: 'string',
+        minLength: 1,
+        description: 'Folder of the generated tree in the repository.',
+      },
+      platform: {
+        enum: ['github', 'gitlab', 'none'],
+        description: 'Git platform for pull requests.',
+      },
       tokenSecret: {
         type: 'object',
-        description: 'The Secret holding the git token: referenced by the CronJob, never created by TARS.',
+        description:
+          'The Secret holding the git token: referenced by the CronJob, never created by TARS.',
         additionalProperties: false,
         properties: {
-          name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'Secret name.' },
+          name: {
+            type: 'string',
+            pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+            description: 'Secret name.',
+          },
           key: { type: 'string', minLength: 1, description: 'Key of the token in the Secret.' },
         },
       },
-      argocdNamespace: { type: 'string', pattern: DNS_LABEL, description: "Namespace of Argo CD's Applications." },
-      fluxNamespace: { type: 'string', pattern: DNS_LABEL, description: "Namespace of Flux's sources and Kustomizations." },
-      interval: { type: 'string', pattern: '^([0-9]+(ms|s|m|h))+$', description: 'Flux reconcile interval.' },
+      argocdNamespace: {
+        type: 'string',
+        pattern: DNS_LABEL,
+        description: "Namespace of Argo CD's Applications.",
+      },
+      fluxNamespace: {
+        type: 'string',
+        pattern: DNS_LABEL,
+        description: "Namespace of Flux's sources and Kustomizations.",
+      },
+      interval: {
+        type: 'string',
+        pattern: '^([0-9]+(ms|s|m|h))+$',
+        description: 'Flux reconcile interval.',
+      },
+    },
+  },
+  rightsizing: {
+    type: 'object',
+    description: 'Requests and limits per container from usage history (see BENCHMARKS.md).',
+    additionalProperties: false,
+    properties: {
+      minHistory: duration('Shortest history (first to last sample) before anything is proposed.'),
+      maxStep: share(
+        'Most a request or limit may be cut in one pull request, as a share of today.',
+      ),
+      minChange: share(
+        'Changes smaller than this share of today are not proposed (memory raises always are).',
+      ),
+      shortHistoryMargin: share(
+        'Extra margin with no history, fading to 0 at fullConfidenceHistory.',
+      ),
+      fullConfidenceHistory: duration('History at which the short-history margin reaches 0.'),
+      cpuLimits: {
+        type: 'boolean',
+        description: 'Also set CPU limits (limitRatio × the request).',
+      },
+      hpaCpu: {
+        enum: ['adjust-target', 'leave'],
+        description:
+          'Workloads an HPA scales on CPU: rescale its target to keep the per-pod CPU it scales at, or leave CPU alone.',
+      },
+      cpu: {
+        type: 'object',
+        description: 'The CPU request model.',
+        additionalProperties: false,
+        properties: {
+          halfLife: duration('Half-life of the recency weights on CPU samples.'),
+          overRequestCost: {
+            type: 'number',
+            minimum: 0,
+            description:
+              'Cores one would pay to keep a container from running above its request all the time.',
+          },
+          minPercentile: share(
+            'The request is never below this recency-weighted percentile (0..1).',
+          ),
+          margin: share('Relative margin on top.'),
+          throttlingThreshold: share(
+            'Throttled share of CFS periods (p90) above which CPU is raised.',
+          ),
+          limitRatio: {
+            type: 'number',
+            minimum: 1,
+            description: 'CPU limit = request × this, when cpuLimits.',
+          },
+          floor: quantity('Smallest CPU request proposed, e.g. 10m.'),
+          roundMillicores: {
+            type: 'integer',
+            minimum: 1,
+            description: 'Millicores to round up to.',
+          },
+        },
+      },
+      memory: {
+        type: 'object',
+        description: 'The memory request and limit model.',
+        additionalProperties: false,
+        properties: {
+          margin: share('Margin over the observed peak for a steady container.'),
+          jumpFactor: {
+            type: 'number',
+            minimum: 0,
+            description: 'Added margin per unit of the largest 5-minute jump relative to the peak.',
+          },
+          maxMargin: share('Cap of margin + jump term.'),
+          oomBump: share(
+            "After an OOM kill: at least the larger of the peak and today's limit × (1 + this).",
+          ),
+          floor: quantity('Smallest memory proposed, e.g. 32Mi.'),
+          roundMi: { type: 'integer', minimum: 1, description: 'MiB to round up to.' },
+        },
+      },
+    },
+  },
+  cost: {
+    type: 'object',
+    description: 'Prices for the cost table.',
+    additionalProperties: false,
+    properties: {
+      currency: { type: 'string', minLength: 1, description: 'Currency of every price, e.g. USD.' },
+      vcpuHour: { type: 'number', minimum: 0, description: 'Price of one vCPU for one hour.' },
+      memoryGiBHour: {
+        type: 'number',
+        minimum: 0,
+        description: 'Price of one GiB of memory for one hour.',
+      },
+      storageGiBMonth: {
+        type: 'number',
+        minimum: 0,
+        description: 'Price of one GiB of persistent storage for a month.',
+      },
+      spotDiscount: share('Share saved on spot/preemptible capacity.'),
+      hoursPerMonth: { type: 'number', exclusiveMinimum: 0, description: 'Hours in a month.' },
     },
   },
 };

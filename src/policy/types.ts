@@ -30,6 +30,10 @@ export interface Policy {
   };
   /** Phase 1: how TARS installs itself and points Argo CD or Flux at its tree. */
   readonly bootstrap: BootstrapPolicy;
+  /** Requests and limits from usage history. */
+  readonly rightsizing: RightsizingPolicy;
+  /** Prices for the cost table. */
+  readonly cost: CostPolicy;
 }
 
 /**

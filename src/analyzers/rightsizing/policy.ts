@@ -1,45 +1,21 @@
 /**
- * The right-sizing section of the policy, with its built-in defaults. The model parameters
+ * The right-sizing section of the policy in base units. The built-in model parameters
  * (half-life, over-request cost, percentile floor, margins, jump factor) were chosen once on the
  * first 16 hours of the benchmark traces only (rolling folds inside those hours, the rule in
  * BENCHMARKS.md) and are not tuned per workload or on the judged hours.
  */
 import { parseDuration } from '../../plan/duration.js';
+import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import type { Policy, RightsizingPolicy } from '../../policy/types.js';
 import { parseQuantity } from '../../util/quantity.js';
 import type { CpuModel, MemoryModel } from './estimate.js';
 
-export const DEFAULT_RIGHTSIZING_POLICY: RightsizingPolicy = {
-  minHistory: '12h',
-  maxStep: 0.3,
-  minChange: 0.05,
-  shortHistoryMargin: 0.05,
-  fullConfidenceHistory: '24h',
-  cpuLimits: false,
-  hpaCpu: 'adjust-target',
-  cpu: {
-    halfLife: '4h',
-    overRequestCost: 2,
-    minPercentile: 0.9,
-    margin: 0.05,
-    throttlingThreshold: 0.1,
-    limitRatio: 2,
-    floor: '10m',
-    roundMillicores: 5,
-  },
-  memory: {
-    margin: 0.06,
-    jumpFactor: 1,
-    maxMargin: 0.2,
-    oomBump: 0.2,
-    floor: '32Mi',
-    roundMi: 1,
-  },
-};
+/** The built-in right-sizing section (values in src/policy/defaults.ts). */
+export const DEFAULT_RIGHTSIZING_POLICY: RightsizingPolicy = DEFAULT_POLICY.rightsizing;
 
-/** The policy's right-sizing section, or the defaults while the policy has none. */
+/** The policy's right-sizing section. */
 export function rightsizingPolicyOf(policy: Policy): RightsizingPolicy {
-  return (policy as { rightsizing?: RightsizingPolicy }).rightsizing ?? DEFAULT_RIGHTSIZING_POLICY;
+  return policy.rightsizing;
 }
 
 /** The policy with durations and quantities in base units (seconds, cores, bytes). */
