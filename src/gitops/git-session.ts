@@ -27,6 +27,13 @@ export interface GitSessionOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * Interactive helpers git would run (editors, pagers, askpass) and `PREFIX` (read as a config
+ * path): a bot needs none, and simple-git refuses to run with them set. Users (and npm, which
+ * sets EDITOR for scripts) commonly have them, so they are dropped rather than refused.
+ */
+const DROPPED_ENV = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS', 'PREFIX']);
+
 /** Environment variables of the user that git may keep (SSH agent and command). */
 const PASS_THROUGH_GIT_ENV = ['GIT_SSH_COMMAND', 'GIT_SSH'] as const;
 
@@ -54,7 +61,7 @@ function gitEnvironment(options: GitSessionOptions): {
   for (const [key, value] of Object.entries(source)) {
     if (value === undefined) continue;
     if ((TOKEN_ENV_VARS as readonly string[]).includes(key)) continue;
-    if (key.toUpperCase().startsWith('GIT_')) continue;
+    if (key.toUpperCase().startsWith('GIT_') || DROPPED_ENV.has(key.toUpperCase())) continue;
     env[key] = value;
   }
   const allow = ['GIT_TERMINAL_PROMPT'];

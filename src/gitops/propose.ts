@@ -6,15 +6,26 @@
  */
 import { InputError } from '../errors.js';
 import type { Concern, DesiredState } from '../model/types.js';
-import { type DeliveryOutcome, type GitAuthor, proposeTree, tokenFromEnv } from './delivery.js';
-import { buildPullRequestText } from './pr-body.js';
+import {
+  type DeliveryOutcome,
+  type GitAuthor,
+  type ProposalContent,
+  type ProposalRenderer,
+  proposeTree,
+  tokenFromEnv,
+} from './delivery.js';
+import { buildPullRequestText, readPlanHash } from './pr-body.js';
 import { withRedaction } from './platforms/redacting.js';
 import { createPlatform } from './platforms/registry.js';
 import type { PlatformAdapter, PlatformName } from './platforms/types.js';
 import { redactorFromEnv } from './redact.js';
 
-/** Per concern, the files of `<path>/<cluster>/` as they should be: relative path → content. */
-export type RenderedTree = ReadonlyMap<Concern, ReadonlyMap<string, string>>;
+/**
+ * Per concern, the files of `<path>/<cluster>/` as they should be (relative path → content;
+ * the pull-request text is built from the model), or a renderer that decides files and text
+ * from the base branch as fetched (see ProposalRenderer).
+ */
+export type RenderedTree = ReadonlyMap<Concern, ReadonlyMap<string, string> | ProposalRenderer>;
 
 export interface ProposeOptions {
   /** `--repo`: HTTPS, SSH, file:// or a local path. */
@@ -56,6 +67,28 @@ export interface ProposeResult extends DeliveryOutcome {
 
 const FOREIGN_MARKER = '<!-- tars:foreign-commits -->';
 
+function contentFor(
+  model: DesiredState,
+  concern: Concern,
+  rendered: ReadonlyMap<string, string> | ProposalRenderer | undefined,
+  options: ProposeOptions,
+): ProposalContent | ProposalRenderer {
+  if (typeof rendered === 'function') return rendered;
+  if (rendered === undefined || rendered.size === 0) {
+    // An empty tree would empty the cluster folder: never propose that by accident.
+    throw new InputError(
+      `no rendered files for concern "${concern}"; refusing to propose an empty tree`,
+    );
+  }
+  const text = buildPullRequestText({
+    model,
+    concern,
+    ...(options.monthlySavings !== undefined ? { monthlySavings: options.monthlySavings } : {}),
+    ...(options.currency !== undefined ? { currency: options.currency } : {}),
+  });
+  return { files: rendered, title: text.title, body: text.body };
+}
+
 export async function propose(
   model: DesiredState,
   renderedTree: RenderedTree,
@@ -78,19 +111,13 @@ export async function propose(
   const concerns = options.concerns ?? [...renderedTree.keys()];
   const results: ProposeResult[] = [];
   for (const concern of concerns) {
-    const files = renderedTree.get(concern);
-    if (files === undefined || files.size === 0) {
-      // An empty tree would empty the cluster folder: never propose that by accident.
-      throw new InputError(
-        `no rendered files for concern "${concern}"; refusing to propose an empty tree`,
-      );
-    }
-    const text = buildPullRequestText({
-      model,
-      concern,
-      ...(options.monthlySavings !== undefined ? { monthlySavings: options.monthlySavings } : {}),
-      ...(options.currency !== undefined ? { currency: options.currency } : {}),
-    });
+    const content = contentFor(model, concern, renderedTree.get(concern), options);
+    // Capture what a renderer decided, for the result (title and body go to stdout for `none`).
+    let proposed: ProposalContent | undefined = typeof content === 'function' ? undefined : content;
+    const capturing: ProposalContent | ProposalRenderer =
+      typeof content === 'function'
+        ? async (readBase) => (proposed = await content(readBase))
+        : content;
     const outcome = await proposeTree({
       repoUrl: options.repoUrl,
       ...(options.base !== undefined ? { base: options.base } : {}),
@@ -98,7 +125,7 @@ export async function propose(
       platform,
       clusterName: model.cluster.name,
       concern,
-      content: { files, title: text.title, body: text.body },
+      content: capturing,
       ...(options.author !== undefined ? { author: options.author } : {}),
       ...(options.labels !== undefined ? { labels: options.labels } : {}),
       ...(token !== undefined ? { token } : {}),
@@ -118,9 +145,9 @@ export async function propose(
     results.push({
       ...outcome,
       concern,
-      title: text.title,
-      body: text.body,
-      planHash: text.planHash,
+      title: proposed?.title ?? '',
+      body: proposed?.body ?? '',
+      planHash: (proposed && readPlanHash(proposed.body)) ?? '',
     });
   }
   return results;

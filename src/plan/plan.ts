@@ -25,6 +25,8 @@ export interface PlanInputOptions {
 
 export interface PlanResult {
   readonly model: DesiredState;
+  /** The policy the plan was made under (files merged over defaults, then any override). */
+  readonly policy: Policy;
   /** Sources that could not be reached but did not stop the plan (exit 3 after writing). */
   readonly unreachable: readonly SourceUnreachableError[];
 }
@@ -67,5 +69,5 @@ export async function buildPlan(
     ...(history.history ? { history: history.history } : {}),
     sourceNotes: history.notes,
   });
-  return { model, unreachable: history.unreachable };
+  return { model, policy, unreachable: history.unreachable };
 }

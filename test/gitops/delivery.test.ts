@@ -95,6 +95,12 @@ describe('proposeTree on a bare repository', () => {
     expect(r.tree(BRANCH, 'generated/prod').get('state.txt')).toBe('applied: 2\n');
   });
 
+  it('works in a user environment with an editor and a pager set', async () => {
+    const r = remote();
+    const env = { ...r.env, EDITOR: 'vi', VISUAL: 'vi', PAGER: 'less', PREFIX: '/usr/local' };
+    expect((await proposeTree(options(r, V1, { env }))).status).toBe('created');
+  });
+
   it('updates the same branch with a single new commit on changed input', async () => {
     const r = remote();
     const baseBefore = r.sha('main');

@@ -1,0 +1,133 @@
+// `tars propose` end to end on a real bare repository: phases, waves of at most waveSize
+// workloads (lowest risk first), idempotent re-runs, and the next wave only after a merge.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRemote } from '../gitops/git-fixtures.js';
+import { tars } from './run-tars.js';
+
+const EXAMPLE = 'examples/online-boutique';
+const CLUSTER = 'online-boutique';
+
+function policies(rollout: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tars-policies-'));
+  writeFileSync(
+    join(dir, 'policy.yaml'),
+    `apiVersion: tars.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: test\nspec:\n  rollout:\n${rollout}`,
+  );
+  return dir;
+}
+
+function propose(repo: string, policyDir: string, env: NodeJS.ProcessEnv) {
+  const run = tars(
+    [
+      'propose',
+      '--snapshot',
+      EXAMPLE,
+      '--repo',
+      repo,
+      '--policies',
+      policyDir,
+      '--output',
+      'json',
+      '--quiet',
+    ],
+    env as Record<string, string>,
+  );
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as { concern: string; status: string; branch: string }[];
+}
+
+interface AppliedChanges {
+  changes: {
+    id: string;
+    concern: string;
+    workload?: { name: string };
+    target: { kind: string; name: string };
+  }[];
+}
+
+function workloadsIn(applied: AppliedChanges, concern: string): string[] {
+  const names = applied.changes
+    .filter((c) => c.concern === concern)
+    .map((c) => c.workload?.name ?? c.target.name);
+  return [...new Set(names)].sort();
+}
+
+describe('tars propose', () => {
+  it('phase 3: waves of at most waveSize workloads, the next one only after a merge', () => {
+    const remote = createRemote();
+    const policy = policies('    phase: 3\n    waveSize: 3\n');
+    const baseBefore = remote.sha('main');
+
+    const first = propose(remote.bare, policy, remote.env);
+    const byConcern = new Map(first.map((r) => [r.concern, r]));
+    expect(byConcern.get('bootstrap')?.status).toBe('created');
+    expect(byConcern.get('takeover')).toMatchObject({
+      status: 'created',
+      branch: `tars/${CLUSTER}/takeover`,
+    });
+    expect(remote.sha('main')).toBe(baseBefore);
+
+    const branch = `tars/${CLUSTER}/takeover`;
+    const wave1 = JSON.parse(
+      remote.tree(branch, `generated/${CLUSTER}`).get('.tars/changes.json')!,
+    ) as AppliedChanges;
+    const firstWave = workloadsIn(wave1, 'takeover');
+    expect(firstWave).toHaveLength(3);
+    expect(remote.tree(branch, `generated/${CLUSTER}`).has('kustomization.yaml')).toBe(true);
+
+    // Nothing new: nothing pushed.
+    const commitBefore = remote.sha(branch);
+    const again = propose(remote.bare, policy, remote.env);
+    expect(again.every((r) => r.status === 'unchanged')).toBe(true);
+    expect(remote.sha(branch)).toBe(commitBefore);
+
+    // The wave merges (fast-forward by the server); the next run proposes three more.
+    remote.setRef('refs/heads/main', remote.sha(branch)!);
+    const next = propose(remote.bare, policy, remote.env);
+    expect(next.find((r) => r.concern === 'takeover')?.status).toBe('updated');
+    const wave2 = JSON.parse(
+      remote.tree(branch, `generated/${CLUSTER}`).get('.tars/changes.json')!,
+    ) as AppliedChanges;
+    const both = workloadsIn(wave2, 'takeover');
+    expect(both).toHaveLength(6);
+    for (const name of firstWave) expect(both).toContain(name);
+    // Only the new wave differs from base.
+    expect(remote.log(`main..${branch}`)).toHaveLength(1);
+  });
+
+  it('phase 1 proposes only the bootstrap; phase 2 proposes nothing', () => {
+    const remote = createRemote();
+    const phase1 = propose(remote.bare, policies('    phase: 1\n'), remote.env);
+    expect(phase1.map((r) => r.concern)).toEqual(['bootstrap']);
+    const tree = remote.tree(`tars/${CLUSTER}/bootstrap`, `generated/${CLUSTER}/bootstrap`);
+    expect([...tree.keys()]).toContain('cronjob-tars.yaml');
+
+    const fresh = createRemote();
+    expect(propose(fresh.bare, policies('    phase: 2\n'), fresh.env)).toEqual([]);
+    expect(fresh.sha(`tars/${CLUSTER}/bootstrap`)).toBeUndefined();
+  });
+
+  it('prints the pull-request title and body when there is no platform', () => {
+    const remote = createRemote();
+    const run = tars(
+      [
+        'propose',
+        '--snapshot',
+        EXAMPLE,
+        '--repo',
+        remote.bare,
+        '--policies',
+        policies('    phase: 1\n'),
+        '--quiet',
+      ],
+      remote.env as Record<string, string>,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/bootstrap\s+created\s+tars\/online-boutique\/bootstrap/);
+    expect(run.stdout).toMatch(/^# .+/m);
+    expect(run.stdout).toContain('<!-- tars:plan-hash=');
+  });
+});
