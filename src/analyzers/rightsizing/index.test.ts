@@ -205,4 +205,18 @@ describe('rightsizing analyzer', () => {
     expect(out.findings!.map((f) => f.check)).toContain('rightsizing.oom-killed');
     expect(out.notes).toContain('right-sizing: no usage series for 1 container(s)');
   });
+
+  it('follows the policy: hpaCpu leave keeps CPU and the HPA as they are, and says so', () => {
+    const policy = {
+      ...DEFAULT_POLICY,
+      rightsizing: { ...DEFAULT_POLICY.rightsizing, hpaCpu: 'leave' as const },
+    };
+    const workloads =
+      inventoryAnalyzer.analyze({ snapshot, policy, workloads: [] }).workloads ?? [];
+    const out = rightsizingAnalyzer.analyze({ snapshot, policy, workloads, history });
+    expect(out.changes!.some((c) => c.target.kind === 'HorizontalPodAutoscaler')).toBe(false);
+    const deployment = out.changes!.find((c) => c.target.kind === 'Deployment')!;
+    expect(JSON.stringify(deployment.manifest)).not.toMatch(/"cpu"/);
+    expect(out.findings!.map((f) => f.check)).toContain('rightsizing.hpa-resource-left-alone');
+  });
 });
