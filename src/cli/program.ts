@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import type { CommandContext } from './context.js';
 import { registerPlanCommands } from './commands/plan.js';
 import { registerProposeCommand } from './commands/propose.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
 import { registerValidateCommand } from './commands/validate.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(context: CommandContext): Command {
     .configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr });
   registerPlanCommands(program, context);
   registerProposeCommand(program, context);
+  registerRunCommand(program, context);
   registerSnapshotCommand(program, context);
   registerValidateCommand(program, context);
   for (const cmd of program.commands)

@@ -130,4 +130,29 @@ describe('tars propose', () => {
     expect(run.stdout).toMatch(/^# .+/m);
     expect(run.stdout).toContain('<!-- tars:plan-hash=');
   });
+
+  it('run --once is one propose pass (what the bootstrap CronJob runs)', () => {
+    const remote = createRemote();
+    const run = tars(
+      [
+        'run',
+        '--once',
+        '--snapshot',
+        EXAMPLE,
+        '--repo',
+        remote.bare,
+        '--policies',
+        policies('    phase: 1\n'),
+        '--output',
+        'json',
+        '--quiet',
+      ],
+      remote.env as Record<string, string>,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { status: string }[]).map((r) => r.status)).toEqual([
+      'created',
+    ]);
+    expect(remote.sha(`tars/${CLUSTER}/bootstrap`)).toBeDefined();
+  });
 });

@@ -1,0 +1,23 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loopMetrics, serveHealth } from './run.js';
+
+let server: Server | undefined;
+afterEach(() => server?.close());
+
+describe('the loop health endpoints', () => {
+  it('answers /healthz and exposes pass counts on /metrics', async () => {
+    const metrics = loopMetrics();
+    server = await serveHealth(metrics, 0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n');
+    metrics.runs.inc({ outcome: 'success' });
+    metrics.runs.inc({ outcome: 'failure' });
+    metrics.runs.inc({ outcome: 'success' });
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toContain('tars_runs_total{outcome="success"} 2');
+    expect(text).toContain('tars_runs_total{outcome="failure"} 1');
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+});
