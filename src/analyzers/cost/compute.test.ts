@@ -207,3 +207,13 @@ describe('firstFitDecreasing', () => {
     expect(firstFitDecreasing(pods, shapes).nodes).toBe(2);
   });
 });
+
+describe('cost analyzer without nodes', () => {
+  it('prices workloads and says it cannot count nodes', () => {
+    const noNodes = objects.filter((o) => o.kind !== 'Node');
+    const snap: ClusterSnapshot = { ...snapshot, objects: noNodes };
+    const wl = inventoryAnalyzer.analyze({ snapshot: snap, policy, workloads: [] }).workloads ?? [];
+    const out = costAnalyzer.analyze({ snapshot: snap, policy, workloads: wl });
+    expect(out.notes![0]).toMatch(/nodes: none in the snapshot, so no node count$/);
+  });
+});

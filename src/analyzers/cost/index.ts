@@ -40,9 +40,12 @@ export const costAnalyzer: Analyzer = {
   analyze(input: AnalyzerInput): AnalyzerOutput {
     const report = costReportOf(input);
     const money = (x: number): string => `${x.toFixed(2)} ${report.currency}`;
+    const nodes =
+      report.nodes.today === 0
+        ? 'nodes: none in the snapshot, so no node count'
+        : `nodes: ${report.nodes.today} today, ${report.nodes.packedToday} packed with today's requests, ${report.nodes.packedProposed} with the proposal`;
     const notes = [
-      `cost: ${money(report.today.total)}/month for today's requests, ${money(report.proposed.total)}/month proposed; ` +
-        `nodes: ${report.nodes.today} today, ${report.nodes.packedToday} packed with today's requests, ${report.nodes.packedProposed} with the proposal`,
+      `cost: ${money(report.today.total)}/month for today's requests, ${money(report.proposed.total)}/month proposed; ${nodes}`,
     ];
     if (input.history === undefined)
       notes.push('cost: no usage history, so the proposal equals today');
