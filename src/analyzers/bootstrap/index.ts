@@ -12,6 +12,9 @@ import { tarsClusterRole, TARS_CLUSTER_ROLE_NAME } from '../../bootstrap/rbac.js
 import type { KubeObject } from '../../cluster/types.js';
 import { stringField } from '../../kube/objects.js';
 import type { Change, Finding } from '../../model/types.js';
+import { stringify } from 'yaml';
+import { POLICY_API_VERSION, POLICY_KIND } from '../../policy/schema.js';
+import type { Policy } from '../../policy/types.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import type { BootstrapPolicy } from './types.js';
 
@@ -35,8 +38,39 @@ function create(obj: KubeObject, summary: string): Change {
   };
 }
 
-function cronJob(policy: BootstrapPolicy, cluster: string): KubeObject {
-  const args = ['run', '--once', '--path', policy.path, '--platform', policy.platform];
+const POLICY_MOUNT = '/etc/tars/policies';
+
+/**
+ * The policy the in-cluster run uses: the one this plan was made with, its cluster name pinned
+ * (in-cluster credentials carry no cluster name), as a policy file in a ConfigMap.
+ */
+function policyConfigMap(policy: Policy, cluster: string): KubeObject {
+  const spec = { ...policy, cluster: { ...policy.cluster, name: cluster } };
+  const document = {
+    apiVersion: POLICY_API_VERSION,
+    kind: POLICY_KIND,
+    metadata: { name: 'effective' },
+    spec,
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'tars-policy', namespace: TARS_NAMESPACE, labels: LABELS },
+    data: { 'policy.yaml': stringify(document, { sortMapEntries: true }) },
+  };
+}
+
+function cronJob(policy: BootstrapPolicy): KubeObject {
+  const args = [
+    'run',
+    '--once',
+    '--policies',
+    POLICY_MOUNT,
+    '--path',
+    policy.path,
+    '--platform',
+    policy.platform,
+  ];
   if (policy.repoURL !== '') args.push('--repo', policy.repoURL, '--base', policy.branch);
   return {
     apiVersion: 'batch/v1',
@@ -64,7 +98,6 @@ function cronJob(policy: BootstrapPolicy, cluster: string): KubeObject {
                   image: policy.image,
                   args,
                   env: [
-                    { name: 'TARS_CLUSTER_NAME', value: cluster },
                     // Referenced, never created: the platform team owns the token.
                     {
                       name: 'TARS_GIT_TOKEN',
@@ -85,10 +118,16 @@ function cronJob(policy: BootstrapPolicy, cluster: string): KubeObject {
                     readOnlyRootFilesystem: true,
                     capabilities: { drop: ['ALL'] },
                   },
-                  volumeMounts: [{ name: 'work', mountPath: '/tmp' }],
+                  volumeMounts: [
+                    { name: 'work', mountPath: '/tmp' },
+                    { name: 'policy', mountPath: POLICY_MOUNT, readOnly: true },
+                  ],
                 },
               ],
-              volumes: [{ name: 'work', emptyDir: {} }],
+              volumes: [
+                { name: 'work', emptyDir: {} },
+                { name: 'policy', configMap: { name: 'tars-policy' } },
+              ],
             },
           },
         },
@@ -233,7 +272,8 @@ export function planBootstrap(input: AnalyzerInput, policy: BootstrapPolicy): An
       },
       subjects: [{ kind: 'ServiceAccount', name: 'tars', namespace: TARS_NAMESPACE }],
     },
-    cronJob(policy, cluster),
+    policyConfigMap(input.policy, cluster),
+    cronJob(policy),
   ];
   const findings: Finding[] = [];
   const served = new Set(input.snapshot.apiGroups);

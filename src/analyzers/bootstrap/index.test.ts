@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
+import { DEFAULT_POLICY } from '../../policy/defaults.js';
+import type { Policy } from '../../policy/types.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPolicy } from '../../policy/load.js';
+import { planBootstrap } from './index.js';
+
+function loadPolicyText(text: string): Policy {
+  const dir = mkdtempSync(join(tmpdir(), 'tars-policy-'));
+  writeFileSync(join(dir, 'policy.yaml'), text);
+  return loadPolicy(dir);
+}
+
+const hpa: KubeObject = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'web', namespace: 'shop' },
+  spec: {
+    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+    minReplicas: 2,
+    maxReplicas: 5,
+  },
+};
+
+function snapshot(apiGroups: string[]): ClusterSnapshot {
+  return { clusterName: 'prod', source: 'snapshot', objects: [hpa], apiGroups, skipped: [] };
+}
+
+function run(apiGroups: string[], bootstrap: Partial<Policy['bootstrap']>) {
+  const policy = { ...DEFAULT_POLICY, bootstrap: { ...DEFAULT_POLICY.bootstrap, ...bootstrap } };
+  return planBootstrap({ snapshot: snapshot(apiGroups), policy, workloads: [] }, policy.bootstrap);
+}
+
+const kinds = (out: ReturnType<typeof run>) =>
+  (out.changes ?? []).map((c) => `${c.target.kind}/${c.target.name}`);
+
+describe('bootstrap', () => {
+  it('installs TARS read-only, with the token Secret referenced and never created', () => {
+    const out = run([], {});
+    expect(kinds(out)).toEqual([
+      'Namespace/tars',
+      'ServiceAccount/tars',
+      'ClusterRole/tars-readonly',
+      'ClusterRoleBinding/tars-readonly',
+      'ConfigMap/tars-policy',
+      'CronJob/tars',
+    ]);
+    const role = out.changes!.find((c) => c.target.kind === 'ClusterRole')!.manifest as unknown as {
+      rules: { resources: string[]; verbs: string[] }[];
+    };
+    for (const rule of role.rules) {
+      expect(rule.verbs).toEqual(['get', 'list', 'watch']);
+      expect(rule.resources).not.toContain('secrets');
+    }
+    const cron = JSON.stringify(out.changes!.find((c) => c.target.kind === 'CronJob')!.manifest);
+    expect(cron).toContain('"secretKeyRef":{"name":"tars-git","key":"token"}');
+    expect(cron).toContain('"args":["run","--once","--policies","/etc/tars/policies"');
+    expect(JSON.stringify(out.changes)).not.toMatch(/"kind":"Secret"/);
+    // The in-cluster run gets this plan's policy, with the cluster name pinned.
+    const policyFile = (
+      out.changes!.find((c) => c.target.name === 'tars-policy')!.manifest as unknown as {
+        data: Record<string, string>;
+      }
+    ).data['policy.yaml']!;
+    expect(loadPolicyText(policyFile).cluster.name).toBe('prod');
+    expect(out.findings!.map((f) => f.check)).toEqual(['bootstrap.no-repository']);
+  });
+
+  it('points an Argo CD Application at the tree, ignoring replicas of HPA-scaled workloads', () => {
+    const out = run(['argoproj.io'], { repoURL: 'https://git.example/platform.git' });
+    expect(kinds(out)).toContain('Application/tars-prod');
+    const app = out.changes!.find((c) => c.target.name === 'tars-prod')!.manifest as unknown as {
+      spec: Record<string, unknown>;
+    };
+    expect(app.spec).toMatchObject({
+      source: {
+        repoURL: 'https://git.example/platform.git',
+        path: 'generated/prod',
+        targetRevision: 'main',
+      },
+      syncPolicy: { syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] },
+      ignoreDifferences: [
+        {
+          group: 'apps',
+          kind: 'Deployment',
+          namespace: 'shop',
+          name: 'web',
+          jsonPointers: ['/spec/replicas'],
+        },
+      ],
+    });
+    expect(out.findings).toEqual([]);
+  });
+
+  it('emits Flux objects with the workloads depending on the bootstrap', () => {
+    const out = run(['source.toolkit.fluxcd.io', 'kustomize.toolkit.fluxcd.io'], {
+      gitops: 'flux',
+      repoURL: 'ssh://git@git.example/platform.git',
+    });
+    expect(kinds(out)).toEqual(
+      expect.arrayContaining([
+        'GitRepository/tars-prod',
+        'Kustomization/tars-prod-bootstrap',
+        'Kustomization/tars-prod',
+      ]),
+    );
+    const tree = out.changes!.find(
+      (c) => c.target.kind === 'Kustomization' && c.target.name === 'tars-prod',
+    )!.manifest as unknown as { spec: Record<string, unknown> };
+    expect(tree.spec).toMatchObject({
+      path: './generated/prod',
+      prune: true,
+      interval: '10m',
+      dependsOn: [{ name: 'tars-prod-bootstrap' }],
+    });
+  });
+
+  it('emits no CRD kind the cluster does not serve, and says so', () => {
+    const argo = run([], { repoURL: 'https://git.example/p.git' });
+    expect(kinds(argo).some((k) => k.startsWith('Application/'))).toBe(false);
+    expect(argo.findings!.map((f) => f.check)).toEqual(['bootstrap.argocd-missing']);
+    const flux = run(['source.toolkit.fluxcd.io'], {
+      gitops: 'flux',
+      repoURL: 'https://git.example/p.git',
+    });
+    expect(flux.findings!.map((f) => f.check)).toEqual(['bootstrap.flux-missing']);
+  });
+
+  it('refuses objects the published CRD schemas reject', () => {
+    expect(() =>
+      run(['source.toolkit.fluxcd.io', 'kustomize.toolkit.fluxcd.io'], {
+        gitops: 'flux',
+        repoURL: 'https://x/p.git',
+        interval: 'often',
+      }),
+    ).toThrow();
+  });
+});
