@@ -1,8 +1,9 @@
 /**
- * A stand-in for the workload controllers the test cluster lacks (it runs no
- * kube-controller-manager). It writes to the status subresource what a finished rollout looks
- * like, so the sync engine's unmodified health checks (the ones Argo CD uses) see Deployments,
- * StatefulSets and DaemonSets become healthy and the next sync wave can start.
+ * A stand-in for the controllers the test cluster lacks (it runs no kube-controller-manager and
+ * no cloud controller). It writes to the status subresource what a finished rollout looks like,
+ * and gives Services of type LoadBalancer an address, so the sync engine's unmodified health
+ * checks (the ones Argo CD uses) see Deployments, StatefulSets, DaemonSets and load balancers
+ * become healthy and the next sync wave can start.
  *
  * Chosen over telling the engine not to wait for workload health: that would leave "each wave
  * waits for the health of the one before" untested. It records when it saw each workload and
@@ -11,16 +12,17 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { ApiException, AppsV1Api } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type {
   KubeConfig,
   V1DaemonSet,
   V1Deployment,
   V1ObjectMeta,
+  V1Service,
   V1StatefulSet,
 } from '@kubernetes/client-node';
 
-type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Service';
 
 export interface RolloutRecord {
   readonly kind: WorkloadKind;
@@ -54,6 +56,7 @@ export function startRolloutStandIn(
   options: RolloutStandInOptions,
 ): RolloutStandIn {
   const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
   const rolloutMs = options.rolloutMs ?? 1000;
   const pollMs = options.pollMs ?? 200;
   const records: RolloutRecord[] = [];
@@ -62,7 +65,7 @@ export function startRolloutStandIn(
 
   const tick = async (): Promise<void> => {
     for (const namespace of options.namespaces()) {
-      for (const workload of await listUnobserved(apps, namespace)) {
+      for (const workload of await listUnobserved(apps, core, namespace)) {
         const id = `${workload.kind}/${namespace}/${workload.meta.name}@${workload.meta.generation}`;
         const seen = firstSeen.get(id) ?? {
           at: Date.now(),
@@ -70,7 +73,7 @@ export function startRolloutStandIn(
         };
         firstSeen.set(id, seen);
         if (Date.now() - seen.at < rolloutMs) continue;
-        const written = await finishRollout(apps, workload);
+        const written = await finishRollout(apps, core, workload);
         if (written === undefined) continue; // changed meanwhile: next tick sees the new version
         records.push({
           kind: workload.kind,
@@ -108,14 +111,24 @@ export function startRolloutStandIn(
 type Workload =
   | { kind: 'Deployment'; meta: V1ObjectMeta; object: V1Deployment }
   | { kind: 'StatefulSet'; meta: V1ObjectMeta; object: V1StatefulSet }
-  | { kind: 'DaemonSet'; meta: V1ObjectMeta; object: V1DaemonSet };
+  | { kind: 'DaemonSet'; meta: V1ObjectMeta; object: V1DaemonSet }
+  | { kind: 'Service'; meta: V1ObjectMeta; object: V1Service };
 
-async function listUnobserved(apps: AppsV1Api, namespace: string): Promise<Workload[]> {
-  const [deployments, statefulSets, daemonSets] = await Promise.all([
+/** Workloads whose status lags their spec, and load balancers without an address. */
+async function listUnobserved(
+  apps: AppsV1Api,
+  core: CoreV1Api,
+  namespace: string,
+): Promise<Workload[]> {
+  const [deployments, statefulSets, daemonSets, services] = await Promise.all([
     apps.listNamespacedDeployment({ namespace }),
     apps.listNamespacedStatefulSet({ namespace }),
     apps.listNamespacedDaemonSet({ namespace }),
+    core.listNamespacedService({ namespace }),
   ]);
+  const loadBalancers: Workload[] = services.items
+    .filter((s) => s.spec?.type === 'LoadBalancer' && !s.status?.loadBalancer?.ingress?.length)
+    .map((object) => ({ kind: 'Service' as const, meta: object.metadata ?? {}, object }));
   const all: Workload[] = [
     ...deployments.items.map((object) => ({
       kind: 'Deployment' as const,
@@ -133,11 +146,19 @@ async function listUnobserved(apps: AppsV1Api, namespace: string): Promise<Workl
       object,
     })),
   ];
-  return all.filter((w) => (w.object.status?.observedGeneration ?? 0) < (w.meta.generation ?? 1));
+  const lagging = all.filter(
+    (w) =>
+      w.kind !== 'Service' && (w.object.status?.observedGeneration ?? 0) < (w.meta.generation ?? 1),
+  );
+  return [...lagging, ...loadBalancers];
 }
 
 /** Writes a finished-rollout status; returns the new resourceVersion, undefined on conflict. */
-async function finishRollout(apps: AppsV1Api, workload: Workload): Promise<string | undefined> {
+async function finishRollout(
+  apps: AppsV1Api,
+  core: CoreV1Api,
+  workload: Workload,
+): Promise<string | undefined> {
   const namespace = workload.meta.namespace ?? '';
   const name = workload.meta.name ?? '';
   const generation = workload.meta.generation ?? 1;
@@ -184,6 +205,20 @@ async function finishRollout(apps: AppsV1Api, workload: Workload): Promise<strin
           },
         };
         const out = await apps.replaceNamespacedStatefulSetStatus({
+          name,
+          namespace,
+          body,
+          fieldManager: FIELD_MANAGER,
+        });
+        return out.metadata?.resourceVersion;
+      }
+      case 'Service': {
+        // TEST-NET-1 (RFC 5737): an address that is never routed.
+        const body: V1Service = {
+          ...workload.object,
+          status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } },
+        };
+        const out = await core.replaceNamespacedServiceStatus({
           name,
           namespace,
           body,
