@@ -6,18 +6,7 @@
  * Adding a field to `DesiredState` means adding it here too; the tests validate a model that
  * uses every field.
  */
-import { MODEL_API_VERSION } from './types.js';
-
-const CONCERNS = [
-  'bootstrap',
-  'takeover',
-  'rightsizing',
-  'scaling',
-  'resilience',
-  'security',
-  'network',
-  'backup',
-] as const;
+import { CONCERNS, MODEL_API_VERSION } from './types.js';
 
 const nonEmptyString = { type: 'string', minLength: 1 } as const;
 const stringList = { type: 'array', items: { type: 'string' } } as const;

@@ -7,15 +7,19 @@ import type { KubeObject, SkippedKind } from '../cluster/types.js';
 
 export const MODEL_API_VERSION = 'tars.dev/v1alpha1';
 
-export type Concern =
-  | 'bootstrap'
-  | 'takeover'
-  | 'rightsizing'
-  | 'scaling'
-  | 'resilience'
-  | 'security'
-  | 'network'
-  | 'backup';
+/** Every concern, in the order their pull requests are proposed. */
+export const CONCERNS = [
+  'bootstrap',
+  'takeover',
+  'rightsizing',
+  'scaling',
+  'resilience',
+  'security',
+  'network',
+  'backup',
+] as const;
+
+export type Concern = (typeof CONCERNS)[number];
 
 export type ManagerTool = 'helm' | 'argocd' | 'flux' | 'kubectl' | 'none';
 

@@ -18,7 +18,7 @@ import { buildPullRequestText } from '../gitops/pr-body.js';
 import { propose, type ProposeOptions, type ProposeResult } from '../gitops/propose.js';
 import type { BaseTreeReader, ProposalContent } from '../gitops/delivery.js';
 import { sortKeysDeep } from '../model/serialize.js';
-import { MODEL_API_VERSION } from '../model/types.js';
+import { CONCERNS, MODEL_API_VERSION } from '../model/types.js';
 import { validateModel } from '../model/validate.js';
 import type { Change, Concern, DesiredState } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
@@ -35,17 +35,7 @@ export function concernsForPhase(
 ): Concern[] {
   if (phase === 2) return [];
   if (phase === 1) return ['bootstrap'];
-  const order: Concern[] = [
-    'bootstrap',
-    'takeover',
-    'rightsizing',
-    'scaling',
-    'resilience',
-    'security',
-    'network',
-    'backup',
-  ];
-  return order.filter((concern) => model.changes.some((c) => c.concern === concern));
+  return CONCERNS.filter((concern) => model.changes.some((c) => c.concern === concern));
 }
 
 /** The changes a base tree holds, validated like a model; none when the file is absent. */
