@@ -150,24 +150,27 @@ function main(): void {
   );
 
   const cpuGrid = [];
-  for (const halfLifeHours of [2, 4, 8, 12, 24])
+  for (const halfLifeHours of [2, 4, 8, 24])
     for (const longHalfLifeHours of [0, 24])
-      for (const overRequestCost of [1, 1.5, 2, 3, 4, 6])
-        for (const margin of [0.03, 0.05, 0.075, 0.1, 0.125, 0.15])
-          for (const minPercentile of [0, 0.75, 0.9, 0.95])
-            cpuGrid.push({
-              halfLifeHours,
-              longHalfLifeHours,
-              overRequestCost,
-              margin,
-              minPercentile,
-            });
+      for (const overRequestCost of [1, 2, 3, 4])
+        for (const margin of [0, 0.03, 0.05, 0.1])
+          for (const minPercentile of [0, 0.9])
+            for (const volatilityFactor of [0, 0.25, 0.5, 1])
+              cpuGrid.push({
+                halfLifeHours,
+                longHalfLifeHours,
+                overRequestCost,
+                margin,
+                minPercentile,
+                volatilityFactor,
+              });
   choose(
     'CPU',
     cpuGrid,
     (p, fold) => {
       const extra = shortHistoryMargin(fold.history * STEP_SECONDS, FULL_CONFIDENCE, SHORT_MARGIN);
       const model = {
+        ...(p.longHalfLifeHours > 0 ? { longHalfLifeSeconds: p.longHalfLifeHours * 3600 } : {}),
         halfLifeSeconds: p.halfLifeHours * 3600,
         overRequestCost: p.overRequestCost,
         margin: p.margin,

@@ -26,7 +26,15 @@ export interface CpuModel {
   /** 0..1 */
   readonly minPercentile: number;
   readonly margin: number;
+  /**
+   * Added margin per unit of the container's relative spread, (p90 − p50) / p50 of the weighted
+   * samples: volatile containers get more headroom for what their history has not shown yet.
+   */
+  readonly volatilityFactor?: number;
 }
+
+/** Cap of the volatility margin, so one wild history cannot ask for many times its usage. */
+const MAX_VOLATILITY_MARGIN = 0.5;
 
 export interface MemoryModel {
   readonly margin: number;
@@ -106,7 +114,7 @@ export function estimateCpu(
   if (samples.length === 0) return undefined;
   const values = samples.map((s) => Math.max(0, s.v));
   const weights = decayWeights(samples, now, model.halfLifeSeconds);
-  const scale = 1 + model.margin + extraMargin;
+  const scale = 1 + model.margin + extraMargin + volatilityMargin(values, weights, model);
   let best = costAwareLevel(values, weights, model.overRequestCost, scale);
   if (model.longHalfLifeSeconds !== undefined) {
     const long = decayWeights(samples, now, model.longHalfLifeSeconds);
@@ -117,6 +125,19 @@ export function estimateCpu(
   const level = Math.max(best.level, floorLevel);
   const share = level === best.level ? best.atOrBelow : model.minPercentile;
   return { cores: level * scale, percentile: round1(share * 100), samples: samples.length };
+}
+
+function volatilityMargin(
+  values: readonly number[],
+  weights: readonly number[],
+  model: CpuModel,
+): number {
+  const factor = model.volatilityFactor ?? 0;
+  if (factor === 0) return 0;
+  const median = weightedPercentile(values, weights, 0.5);
+  const p90 = weightedPercentile(values, weights, 0.9);
+  if (median <= 0) return p90 > 0 ? MAX_VOLATILITY_MARGIN : 0;
+  return Math.min(MAX_VOLATILITY_MARGIN, factor * ((p90 - median) / median));
 }
 
 /** The level minimizing `level × scale + cost × P(usage > level)` under the given weights. */

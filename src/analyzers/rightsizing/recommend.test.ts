@@ -70,6 +70,23 @@ describe('estimates', () => {
     expect(flat.bytes).toBeGreaterThan(flat.peak);
   });
 
+  it('optional model terms: a volatility margin and a long memory only ever raise the estimate', () => {
+    const volatile = series(48, (i) => 0.1 + (0.3 * ((i * 7) % 10)) / 10);
+    const base = estimateCpu(volatile, 1_000_000, rules.cpuModel)!.cores;
+    const withVolatility = estimateCpu(volatile, 1_000_000, {
+      ...rules.cpuModel,
+      volatilityFactor: 1,
+    })!;
+    expect(withVolatility.cores).toBeGreaterThan(base);
+    const lull = series(48, (i) => (i > 384 ? 0.1 : 0.4)); // the last 16 h are quiet
+    const short = estimateCpu(lull, 1_000_000, rules.cpuModel)!.cores;
+    const long = estimateCpu(lull, 1_000_000, {
+      ...rules.cpuModel,
+      longHalfLifeSeconds: 86400,
+    })!.cores;
+    expect(long).toBeGreaterThan(short);
+  });
+
   it('short-history margin fades to zero at full confidence', () => {
     expect(shortHistoryMargin(0, 86400, 0.05)).toBeCloseTo(0.05);
     expect(shortHistoryMargin(43200, 86400, 0.05)).toBeCloseTo(0.025);
