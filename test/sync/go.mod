@@ -4,6 +4,11 @@ go 1.26.1
 
 godebug default=go1.26
 
+// Argo CD's sync engine. It moved into the argo-cd repository as its own module; the old path
+// github.com/argoproj/gitops-engine stops at a May 2026 pseudo-version built on k8s.io v0.34.
+// This is the newest one on the module proxy (2026-09-14). It builds against k8s.io v0.36: with
+// the v0.37.2 modules test/cluster uses, pkg/utils/kube/resource_ops.go:85 fails with
+// "too many arguments in call to opts.RunCreate" (kubectl v0.37 changed that signature).
 require (
 	github.com/argoproj/argo-cd/gitops-engine v0.0.0-20260914071520-c9c369efcc5b
 	k8s.io/apimachinery v0.36.5

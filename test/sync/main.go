@@ -1,8 +1,9 @@
 // tars-sync: syncs a set of manifests into a cluster with Argo CD's own sync engine
-// (github.com/argoproj/argo-cd/gitops-engine: pkg/cache, pkg/engine, pkg/sync), the way an Argo CD
-// Application with automated sync would: sync waves in order, each wave waiting for the health of
-// the one before, `argocd.argoproj.io/sync-options: ServerSideApply=true` per resource, optional
-// pruning of resources this "application" applied before and no longer lists.
+// (github.com/argoproj/argo-cd/gitops-engine: pkg/cache, pkg/sync, pkg/health), driven the way
+// Argo CD's application controller drives it (see syncLoop): sync waves in order, each wave
+// waiting for the health of the one before, `argocd.argoproj.io/sync-options:
+// ServerSideApply=true` per resource, optional pruning of resources this "application" applied
+// before and no longer lists.
 //
 // Input: a file of multi-document YAML (e.g. `kubectl kustomize generated/<cluster>`).
 // Output: one JSON document on stdout (see syncReport). Logs go to stderr.

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -303,13 +303,4 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Writes YAML to a temporary file: for callers that prefer `file` (large trees). */
-export async function writeManifestsFile(yaml: string): Promise<string> {
-  const dir = join(tmpdir(), `tars-sync-${process.pid}-${Date.now()}`);
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, 'manifests.yaml');
-  await writeFile(path, yaml);
-  return path;
 }
