@@ -176,6 +176,7 @@ describe('right-sizing from a real Prometheus', () => {
   it('cuts the CPU of an HPA-scaled workload at most by the step, and rescales the HPA target', () => {
     const api = changes.find((c) => c.target.name === 'api' && c.target.kind === 'Deployment')!;
     expect(containerResources(api).requests!.cpu).toBe('700m'); // 1 CPU − 30% step
+    expect(api.magnitude).toBe(0.3);
     expect(api.summary).toMatch(
       /HPA api scales on CPU utilization: its target moves from 60% to 86%/,
     );

@@ -195,6 +195,7 @@ describe('rightsizing analyzer', () => {
     ).metrics;
     expect(metrics[0].resource.target.averageUtilization).toBeGreaterThan(60);
     expect(hpa.action).toBe('patch');
+    expect(hpa.workload).toEqual(deployment.target);
   });
 
   it('reports OOM kills as findings and counts containers without series', () => {

@@ -72,14 +72,32 @@ function changesFor(result: WorkloadRecommendation, input: AnalyzerInput): Chang
         spec,
       },
       summary: summaryOf(ref.name, moving, result),
+      ...magnitudeOf(moving),
       evidence: mergedEvidence(moving),
       risk: riskOf(moving, result, rightsizingPolicyOf(input.policy).maxStep),
     },
   ];
   if (hpaMove !== undefined && result.hpa !== undefined) {
-    changes.push(hpaChange(result.hpa.object, hpaMove.to, hpaMove.from, mergedEvidence(moving)));
+    changes.push({
+      ...hpaChange(result.hpa.object, hpaMove.to, hpaMove.from, mergedEvidence(moving)),
+      workload: ref,
+    });
   }
   return changes;
+}
+
+/** Largest |after − before| / before over the changed fields that had a value before. */
+function magnitudeOf(moving: readonly ContainerResult[]): { magnitude?: number } {
+  let largest: number | undefined;
+  for (const c of moving) {
+    for (const [key] of FIELD_LABELS) {
+      const before = c.current[key];
+      const after = c.recommendation!.changed[key];
+      if (before === undefined || after === undefined || before <= 0) continue;
+      largest = Math.max(largest ?? 0, Math.abs(after - before) / before);
+    }
+  }
+  return largest === undefined ? {} : { magnitude: Math.round(largest * 1000) / 1000 };
 }
 
 function resourcesPatch(changed: Resources): Record<string, Record<string, string>> {
@@ -210,6 +228,7 @@ function hpaChange(hpa: KubeObject, to: number, from: number, evidence: Evidence
       metadata: { name: ref.name, namespace: ref.namespace },
       spec,
     },
+    magnitude: Math.round((Math.abs(to - from) / from) * 1000) / 1000,
     summary: `HPA ${ref.name}: CPU utilization target ${from}% → ${to}%, so it scales at the same CPU per pod after right-sizing`,
     evidence,
     risk: { score: 0.3, reasons: ['changes when the HPA scales only through the new request'] },
