@@ -4,8 +4,16 @@
  * the conformance test (registry.test.ts) checks every entry.
  */
 import { bootstrapAnalyzer } from './bootstrap/index.js';
+import { costAnalyzer } from './cost/index.js';
 import { inventoryAnalyzer } from './inventory/index.js';
+import { rightsizingAnalyzer } from './rightsizing/index.js';
 import { takeoverAnalyzer } from './takeover/index.js';
 import type { Analyzer } from './types.js';
 
-export const ANALYZERS: readonly Analyzer[] = [inventoryAnalyzer, bootstrapAnalyzer, takeoverAnalyzer];
+export const ANALYZERS: readonly Analyzer[] = [
+  inventoryAnalyzer,
+  bootstrapAnalyzer,
+  takeoverAnalyzer,
+  rightsizingAnalyzer,
+  costAnalyzer,
+];

@@ -5,7 +5,7 @@
  */
 import type { ClusterSnapshot } from '../cluster/types.js';
 import type { UsageHistory } from '../metrics/types.js';
-import type { Change, Finding, WorkloadModel } from '../model/types.js';
+import type { Change, CostReport, Finding, WorkloadModel } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
 
 export interface AnalyzerInput {
@@ -22,6 +22,8 @@ export interface AnalyzerOutput {
   readonly changes?: readonly Change[];
   readonly findings?: readonly Finding[];
   readonly notes?: readonly string[];
+  /** The cost analyzer's figures, for the model's `cost`. */
+  readonly cost?: CostReport;
 }
 
 export interface Analyzer {

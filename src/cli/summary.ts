@@ -14,6 +14,81 @@ export interface PlanSummary {
   readonly notes: readonly string[];
   readonly outDir?: string;
   readonly files?: number;
+  readonly cost?: CostSummary;
+}
+
+export interface CostSummary {
+  readonly currency: string;
+  readonly todayPerMonth: number;
+  readonly proposedPerMonth: number;
+  readonly nodes: {
+    readonly today: number;
+    readonly packedToday: number;
+    readonly packedProposed: number;
+  };
+  readonly workloads: readonly {
+    readonly workload: string;
+    readonly replicas: number;
+    readonly todayPerMonth: number;
+    readonly proposedPerMonth: number;
+  }[];
+}
+
+const cents = (x: number): number => Math.round(x * 100) / 100;
+
+function costSummary(model: DesiredState): CostSummary | undefined {
+  const cost = model.cost;
+  if (cost === undefined) return undefined;
+  return {
+    currency: cost.currency,
+    todayPerMonth: cents(cost.today.total),
+    proposedPerMonth: cents(cost.proposed.total),
+    nodes: {
+      today: cost.nodes.today,
+      packedToday: cost.nodes.packedToday,
+      packedProposed: cost.nodes.packedProposed,
+    },
+    workloads: cost.workloads.map((w) => ({
+      workload: `${w.ref.namespace ?? ''}/${w.ref.name}`,
+      replicas: w.replicas,
+      todayPerMonth: cents(w.today.total),
+      proposedPerMonth: cents(w.proposed.total),
+    })),
+  };
+}
+
+/** Per workload, today → proposed per month; the biggest savings first, then the totals. */
+export function costTable(cost: CostSummary): string {
+  const money = (x: number) => x.toFixed(2);
+  const rows = [...cost.workloads]
+    .sort(
+      (a, b) =>
+        b.todayPerMonth - b.proposedPerMonth - (a.todayPerMonth - a.proposedPerMonth) ||
+        a.workload.localeCompare(b.workload),
+    )
+    .map((w) => [
+      w.workload,
+      String(w.replicas),
+      money(w.todayPerMonth),
+      money(w.proposedPerMonth),
+      money(w.todayPerMonth - w.proposedPerMonth),
+    ]);
+  rows.push([
+    'total',
+    '',
+    money(cost.todayPerMonth),
+    money(cost.proposedPerMonth),
+    money(cost.todayPerMonth - cost.proposedPerMonth),
+  ]);
+  const header = [
+    'workload',
+    'replicas',
+    `today ${cost.currency}/month`,
+    `proposed ${cost.currency}/month`,
+    'saving',
+  ];
+  const nodes = `nodes: ${cost.nodes.today} today; first-fit-decreasing packs today's requests onto ${cost.nodes.packedToday}, the proposal onto ${cost.nodes.packedProposed}\n`;
+  return table(header, rows) + nodes;
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
@@ -37,6 +112,7 @@ export function summarize(
     skippedKinds: model.inputs.skipped.map((s) => `${s.kind} (${s.reason})`),
     notes: model.notes,
     ...(written ? { outDir: written.dir, files: written.files } : {}),
+    ...(model.cost !== undefined ? { cost: costSummary(model)! } : {}),
   };
 }
 
@@ -60,5 +136,6 @@ export function summaryTable(summary: PlanSummary): string {
   if (summary.outDir !== undefined)
     rows.push(['written', `${summary.files} files in ${summary.outDir}`]);
   const notes = summary.notes.map((n) => `note: ${n}\n`).join('');
-  return table(['', ''], rows).split('\n').slice(2).join('\n') + notes;
+  const cost = summary.cost !== undefined ? `\n${costTable(summary.cost)}` : '';
+  return table(['', ''], rows).split('\n').slice(2).join('\n') + cost + notes;
 }

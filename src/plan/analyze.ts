@@ -7,7 +7,7 @@ import type { Analyzer } from '../analyzers/types.js';
 import type { ClusterSnapshot } from '../cluster/types.js';
 import { compareObjects } from '../kube/objects.js';
 import type { UsageHistory } from '../metrics/types.js';
-import type { Change, DesiredState, Finding, WorkloadModel } from '../model/types.js';
+import type { Change, CostReport, DesiredState, Finding, WorkloadModel } from '../model/types.js';
 import { MODEL_API_VERSION } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
 import { attachRisks } from '../rollout/assess.js';
@@ -42,16 +42,13 @@ export function analyze(input: AnalyzeInput): DesiredState {
   const changes: Change[] = [...(inventory.changes ?? [])];
   const findings: Finding[] = [...(inventory.findings ?? [])];
   const notes: string[] = [...(input.sourceNotes ?? []), ...(inventory.notes ?? [])];
+  let cost: CostReport | undefined;
   for (const analyzer of rest) {
     const out = analyzer.analyze({ ...base, workloads });
+    cost = out.cost ?? cost;
     changes.push(...(out.changes ?? []));
     findings.push(...(out.findings ?? []));
     notes.push(...(out.notes ?? []));
-  }
-  if (history === undefined) {
-    notes.push(
-      'Right-sizing skipped: no usage history (pass --prometheus URL, or add *.om files to the snapshot).',
-    );
   }
   return {
     apiVersion: MODEL_API_VERSION,
@@ -73,5 +70,6 @@ export function analyze(input: AnalyzeInput): DesiredState {
     findings: findings.sort(compareFindings),
     notes: [...new Set(notes)],
     rollout: { phase: policy.rollout.phase, wave: 1 },
+    ...(cost !== undefined ? { cost } : {}),
   };
 }

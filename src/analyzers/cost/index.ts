@@ -60,6 +60,6 @@ export const costAnalyzer: Analyzer = {
         remediation:
           'Schedule it onto a spot/preemptible node pool (node selector or affinity plus a toleration).',
       }));
-    return { notes, findings };
+    return { notes, findings, cost: report };
   },
 };

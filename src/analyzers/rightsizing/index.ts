@@ -20,7 +20,8 @@ import {
 export { DEFAULT_RIGHTSIZING_POLICY, rightsizingPolicyOf } from './policy.js';
 export { recommendWorkloads } from './workloads.js';
 
-export const NO_HISTORY_NOTE = 'right-sizing skipped: no usage history';
+export const NO_HISTORY_NOTE =
+  'Right-sizing skipped: no usage history (pass --prometheus URL, or add *.om files to the snapshot).';
 
 export const rightsizingAnalyzer: Analyzer = {
   id: 'rightsizing',
