@@ -3,21 +3,20 @@
  * kube-apiserver from the Kubernetes modules, with RBAC and PodSecurity on. No controller-manager
  * and no kubelet: objects are stored and authorized for real, but nothing reconciles them.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 
 import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 import { TARS_CLUSTER_ROLE_NAME, tarsClusterRole } from '../../src/bootstrap/rbac.js';
+import { acquireDirLock, isAlive } from '../support/dir-lock.js';
+import { ensureGoBinary, goModuleDir } from '../support/go-binary.js';
 import { writeTokenKubeconfig } from './kubeconfig.js';
 
 export const CLUSTER_NAME = 'tars-test';
@@ -37,63 +36,10 @@ export interface TestCluster {
 type Log = (message: string) => void;
 const stderrLog: Log = (message) => process.stderr.write(`test-cluster: ${message}\n`);
 
-/** The Go module's folder, found from this file whether it runs from test/ or dist/test/. */
-export function goModuleDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'test', 'cluster', 'go.mod');
-    if (existsSync(candidate)) return dirname(candidate);
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find test/cluster/go.mod above ' + import.meta.url);
-    dir = parent;
-  }
-}
-
-/** `${XDG_CACHE_HOME:-~/.cache}/tars/testcluster-<hash of the Go sources>`. */
-export function binaryPath(): string {
-  const src = goModuleDir();
-  const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(src, file)));
-  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'tars', `testcluster-${hash.digest('hex').slice(0, 16)}`);
-}
-
-/** Builds the binary unless this exact source was built before. Returns its path. */
-export async function ensureBinary(log: Log = stderrLog): Promise<string> {
-  const binary = binaryPath();
-  if (existsSync(binary)) return binary;
-  await mkdir(dirname(binary), { recursive: true });
-  const tmp = `${binary}.tmp-${process.pid}`;
-  log(`building ${binary} (first run: several minutes)`);
-  const started = Date.now();
-  const go = findGo();
-  const result = await run(go, ['build', '-trimpath', '-o', tmp, '.'], goModuleDir());
-  if (result.code !== 0) {
-    await rm(tmp, { force: true });
-    throw new Error(`go build of the test cluster failed (exit ${result.code}):\n${result.output}`);
-  }
-  // rename is atomic: a concurrent build of the same source just replaces an identical file.
-  await rename(tmp, binary);
-  log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return binary;
-}
-
-function findGo(): string {
-  const onPath = spawnSync('go', ['version'], { stdio: 'ignore' });
-  if (onPath.status === 0) return 'go';
-  if (existsSync('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
-  throw new Error('Go is not installed: the test cluster is built from source with `go build`');
-}
-
-function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolveRun({ code: code ?? 1, output }));
-  });
+/** Builds the cluster's binary unless this exact source was built before. Returns its path. */
+export function ensureBinary(log: Log = stderrLog): Promise<string> {
+  // The name matters: isOurProcess recognises the running cluster by it.
+  return ensureGoBinary({ moduleDir: goModuleDir('cluster'), binaryName: 'testcluster', log });
 }
 
 /**
@@ -152,7 +98,8 @@ export async function releaseTestCluster(dir: string, log: Log = stderrLog): Pro
 
 async function withLock<T>(root: string, work: () => Promise<T>): Promise<T> {
   await mkdir(root, { recursive: true });
-  const release = await acquireLock(join(root, 'start.lock'));
+  // Two test runs sharing a tree must not start two clusters in one folder.
+  const release = await acquireDirLock(join(root, 'start.lock'), READY_TIMEOUT_MS + 60_000);
   try {
     return await work();
   } finally {
@@ -223,17 +170,6 @@ async function readPid(root: string): Promise<number | undefined> {
   const text = await readFile(join(root, 'pid'), 'utf8').catch(() => '');
   const pid = Number(text.trim());
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (exited, not yet reaped by its parent) counts as gone.
-  const status = readFileSafe(`/proc/${pid}/stat`);
-  return !/^\d+ \(.*\) Z/.test(status);
 }
 
 /** The pid file may outlive its process; never signal a pid that is not our binary. */
@@ -381,29 +317,4 @@ async function freePortPair(): Promise<number> {
     if (port < 65535 && (await portIsFree(port + 1))) return port;
   }
   throw new Error('no two adjacent free ports on 127.0.0.1');
-}
-
-/**
- * A directory lock (mkdir is atomic) so two test runs sharing a tree do not start two
- * clusters in one directory. A lock whose owner died is taken over.
- */
-async function acquireLock(lockDir: string): Promise<() => Promise<void>> {
-  const deadline = Date.now() + READY_TIMEOUT_MS + 60_000;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      await writeFile(join(lockDir, 'owner'), String(process.pid));
-      return () => rm(lockDir, { recursive: true, force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const owner = Number(readFileSafe(join(lockDir, 'owner')).trim());
-    const age = Date.now() - (await stat(lockDir).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-    if ((owner > 0 && !isAlive(owner)) || (owner === 0 && age > 10_000)) {
-      await rm(lockDir, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`${lockDir} is held by pid ${owner}`);
-    await sleep(500);
-  }
 }

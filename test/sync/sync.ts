@@ -7,16 +7,11 @@
  * Deployment there never reports a finished rollout by itself; tests that sync workloads run the
  * stand-in in rollout-stand-in.ts, which writes the status a controller would.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 
 import { Ajv } from 'ajv';
+
+import { ensureGoBinary, goModuleDir } from '../support/go-binary.js';
 
 export interface SyncOptions {
   readonly kubeconfig: string;
@@ -178,73 +173,16 @@ export async function syncManifests(options: SyncOptions): Promise<SyncResult> {
   return parsed;
 }
 
-/** The Go module's folder, found from this file whether it runs from test/ or dist/test/. */
-export function syncModuleDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'test', 'sync', 'go.mod');
-    if (existsSync(candidate)) return dirname(candidate);
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find test/sync/go.mod above ' + import.meta.url);
-    dir = parent;
-  }
-}
-
-/** `${XDG_CACHE_HOME:-~/.cache}/tars/tars-sync-<hash of go.mod, go.sum and *.go>`. */
-export function syncBinaryPath(): string {
-  const src = syncModuleDir();
-  const goFiles = readdirSync(src)
-    .filter((f) => f.endsWith('.go'))
-    .sort();
-  const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', ...goFiles]) {
-    hash.update(file);
-    hash.update(readFileSync(join(src, file)));
-  }
-  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'tars', `tars-sync-${hash.digest('hex').slice(0, 16)}`);
-}
-
 /**
  * Builds the binary unless this exact source was built before (minutes on two cores: Argo CD's
  * engine links kubectl and parts of Kubernetes). Concurrent callers wait for one build.
  */
-export async function ensureSyncBinary(log = stderrLog): Promise<string> {
-  const binary = syncBinaryPath();
-  if (existsSync(binary)) return binary;
-  await mkdir(dirname(binary), { recursive: true });
-  const release = await acquireBuildLock(`${binary}.lock`);
-  try {
-    if (existsSync(binary)) return binary;
-    const tmp = `${binary}.tmp-${process.pid}`;
-    log(`building ${binary} (first run: several minutes)`);
-    const started = Date.now();
-    const result = await runProcess(
-      findGo(),
-      ['build', '-trimpath', '-o', tmp, '.'],
-      undefined,
-      syncModuleDir(),
-    );
-    if (result.code !== 0) {
-      await rm(tmp, { force: true });
-      throw new Error(`go build of tars-sync failed (exit ${result.code}):\n${result.stderr}`);
-    }
-    await rename(tmp, binary);
-    log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return binary;
-  } finally {
-    await release();
-  }
+export function ensureSyncBinary(log = stderrLog): Promise<string> {
+  return ensureGoBinary({ moduleDir: goModuleDir('sync'), binaryName: 'tars-sync', log });
 }
 
 function stderrLog(message: string): void {
   process.stderr.write(`tars-sync: ${message}\n`);
-}
-
-function findGo(): string {
-  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0) return 'go';
-  if (existsSync('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
-  throw new Error('Go is not installed: tars-sync is built from source with `go build`');
 }
 
 interface ProcessResult {
@@ -253,14 +191,9 @@ interface ProcessResult {
   readonly stderr: string;
 }
 
-function runProcess(
-  cmd: string,
-  args: string[],
-  stdin?: string,
-  cwd?: string,
-): Promise<ProcessResult> {
+function runProcess(cmd: string, args: string[], stdin?: string): Promise<ProcessResult> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -273,34 +206,4 @@ function runProcess(
 
 function tail(text: string, lines = 30): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/** mkdir is atomic; a lock whose owner died is taken over. Builds may take many minutes. */
-async function acquireBuildLock(lockDir: string): Promise<() => Promise<void>> {
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      await writeFile(join(lockDir, 'owner'), String(process.pid));
-      return () => rm(lockDir, { recursive: true, force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const owner = Number((await readFile(join(lockDir, 'owner'), 'utf8').catch(() => '')).trim());
-    if (owner > 0 && !isAlive(owner)) {
-      await rm(lockDir, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lockDir}`);
-    await sleep(1000);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
