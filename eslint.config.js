@@ -3,7 +3,9 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'generated/**', 'eslint.config.js', 'vitest.config.ts'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'generated/**', 'eslint.config.js', 'vitest.config.ts'],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -7,7 +7,13 @@ export interface KindInfo {
   readonly namespaced: boolean;
 }
 
-const k = (kind: string, group: string, version: string, plural: string, namespaced = true): KindInfo => ({
+const k = (
+  kind: string,
+  group: string,
+  version: string,
+  plural: string,
+  namespaced = true,
+): KindInfo => ({
   kind,
   group,
   version,

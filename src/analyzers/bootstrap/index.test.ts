@@ -64,7 +64,7 @@ describe('bootstrap', () => {
       out.changes!.find((c) => c.target.name === 'tars-policy')!.manifest as unknown as {
         data: Record<string, string>;
       }
-    ).data['policy.yaml']!;
+    ).data['policy.yaml'];
     expect(loadPolicyText(policyFile).cluster.name).toBe('prod');
     expect(out.findings!.map((f) => f.check)).toEqual(['bootstrap.no-repository']);
   });
