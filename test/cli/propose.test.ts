@@ -155,4 +155,23 @@ describe('tars propose', () => {
     ]);
     expect(remote.sha(`tars/${CLUSTER}/bootstrap`)).toBeDefined();
   });
+
+  it('never prints the git token, even when the push fails', () => {
+    const token = 'tars-test-token-0123456789abcdef';
+    const run = tars(
+      [
+        'propose',
+        '--snapshot',
+        EXAMPLE,
+        '--repo',
+        `https://x-access-token:${token}@127.0.0.1:9/nope.git`,
+        '--policies',
+        policies('    phase: 1\n'),
+      ],
+      { TARS_GIT_TOKEN: token, GITHUB_TOKEN: token },
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/unreachable|failed/);
+    expect(run.stdout + run.stderr).not.toContain(token);
+  });
 });
