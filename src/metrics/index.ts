@@ -45,7 +45,7 @@ export {
   MetricsApiHistorySource,
   podMetricsToHistory,
 } from './metrics-api/source.js';
-export { parseQuantity } from './metrics-api/quantity.js';
+export { parseQuantity } from '../util/quantity.js';
 export {
   OwnerIndex,
   groupUsageByWorkload,

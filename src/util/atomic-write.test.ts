@@ -43,7 +43,13 @@ describe('writeTreeAtomically', () => {
 
   it('replaces the previous tree: files no longer listed disappear, siblings stay', async () => {
     const target = join(work, 'prod');
-    await writeTreeAtomically(target, new Map([['old/gone.yaml', 'x'], ['keep.yaml', 'v1']]));
+    await writeTreeAtomically(
+      target,
+      new Map([
+        ['old/gone.yaml', 'x'],
+        ['keep.yaml', 'v1'],
+      ]),
+    );
     await writeFile(join(work, 'other-cluster.txt'), 'untouched');
     await writeTreeAtomically(target, new Map([['keep.yaml', 'v2']]));
     expect(await readTree(target)).toEqual({ 'keep.yaml': 'v2' });

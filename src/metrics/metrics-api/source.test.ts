@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../errors.js';
-import { parseQuantity } from './quantity.js';
+import { parseQuantity } from '../../util/quantity.js';
 import { podMetricsToHistory } from './source.js';
 
 const fixture = new URL('../fixtures/podmetrics-list.json', import.meta.url);

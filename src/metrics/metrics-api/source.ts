@@ -9,7 +9,7 @@ import type { SchemaObject } from 'ajv';
 import { errorMessage, InputError, NotFoundError, SourceUnreachableError } from '../../errors.js';
 import { compareKeys } from '../assemble.js';
 import type { ContainerUsage, HistoryQuery, UsageHistory, UsageHistorySource } from '../types.js';
-import { parseQuantity } from './quantity.js';
+import { parseQuantity } from '../../util/quantity.js';
 
 export interface PodMetricsList {
   items: {
