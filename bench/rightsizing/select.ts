@@ -1,61 +1,46 @@
 /**
- * `npm run bench:rightsizing -- --select` (or `node dist/bench/rightsizing/select.js`): how the
- * recommender's model parameters were chosen, reproducibly, from the first 16 hours only. The
- * judged hours are cut off before anything else happens.
+ * `node dist/bench/rightsizing/select.js` (after `npm run build`): how the recommender's model
+ * parameters were chosen, reproducibly, from the first 16 hours only. The judged hours are cut
+ * off before anything else happens.
  *
- * Folds mimic the judged setup (8 hours judged after the history): history [0, H), judged
- * [H, H + 96) for H = 64, 80, 96 steps. A configuration qualifies when it is no worse than VPA's
- * defaults on both figures of the resource in every fold; among those, the one with the lowest
- * mean failure rate (CPU over request, memory over limit) wins, ties broken by the lower mean
- * slack: failures are what the issue's goal bounds tightest, slack is the budget. CPU and
- * memory are chosen apart.
+ * CPU (second round, `select-cpu.ts`): folds 0–8 h → 8–12 h, 0–10 h → 10–16 h, 0–12 h → 12–16 h
+ * and the three below; a configuration qualifies when it is no worse than VPA's defaults on both
+ * CPU figures in every fold, and the largest worst-case relative margin over VPA wins.
+ *
+ * Memory (first round): folds mimic the judged setup (8 hours judged after the history):
+ * history [0, H), judged [H, H + 96) for H = 64, 80, 96 steps. A configuration qualifies when it
+ * is no worse than VPA's defaults on both figures in every fold; among those, the one with the
+ * lowest mean over-limit rate wins, ties broken by the lower mean slack.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  estimateCpu,
-  estimateMemory,
-  shortHistoryMargin,
-} from '../../src/analyzers/rightsizing/estimate.js';
+import { estimateMemory, shortHistoryMargin } from '../../src/analyzers/rightsizing/estimate.js';
 import { DEFAULT_RIGHTSIZING_POLICY } from '../../src/analyzers/rightsizing/policy.js';
-import type { Sample } from '../../src/metrics/types.js';
-import { roundCpu, roundMemory } from '../../src/util/quantity.js';
+import { roundMemory } from '../../src/util/quantity.js';
 import { vpaDefaults } from './baselines.js';
+import { cpuGrid, FIRST_ROUND, samples, selectCpu, showScores } from './select-cpu.js';
 import { HISTORY_STEPS, loadTrace, STEP_SECONDS, type Job } from './trace.js';
 
 const HORIZON = 96;
+/** The first round's folds, still those of memory. */
 const FOLDS = [64, 80, 96].map((h) => ({ history: h, end: h + HORIZON }));
+/**
+ * The second round's CPU folds (steps of 5 minutes; BENCHMARKS.md): 0–8 h → 8–12 h,
+ * 0–10 h → 10–16 h, 0–12 h → 12–16 h, and the first round's three 8-hour horizons.
+ */
+const CPU_FOLDS = [
+  { history: 96, end: 144 },
+  { history: 120, end: 192 },
+  { history: 144, end: 192 },
+  ...FOLDS,
+];
+type Fold = (typeof FOLDS)[number];
 const FULL_CONFIDENCE = 24 * 3600;
 const SHORT_MARGIN = DEFAULT_RIGHTSIZING_POLICY.shortHistoryMargin;
 
 interface FoldScore {
   readonly slack: number;
   readonly over: number;
-}
-
-function samples(values: readonly number[]): Sample[] {
-  return values.map((v, k) => ({ t: (k + 1) * STEP_SECONDS, v }));
-}
-
-function cpuScore(
-  jobs: readonly Job[],
-  requests: readonly number[],
-  from: number,
-  to: number,
-): FoldScore {
-  let usage = 0;
-  let requested = 0;
-  let over = 0;
-  let n = 0;
-  jobs.forEach((job, i) => {
-    for (let s = from; s < to; s++) {
-      usage += job.cpu[s];
-      requested += requests[i];
-      n++;
-      if (job.cpu[s] > requests[i]) over++;
-    }
-  });
-  return { slack: 1 - usage / requested, over: over / n };
 }
 
 function memoryScore(
@@ -79,7 +64,7 @@ function memoryScore(
 function choose<P>(
   name: string,
   grid: readonly P[],
-  evaluate: (p: P, fold: (typeof FOLDS)[number]) => FoldScore,
+  evaluate: (p: P, fold: Fold) => FoldScore,
   anchor: readonly FoldScore[],
 ): P | undefined {
   const rows = grid.map((p) => {
@@ -132,14 +117,6 @@ function main(): void {
       ),
     ),
   );
-  const cpuAnchor = FOLDS.map((f, i) =>
-    cpuScore(
-      jobs,
-      vpa[i].map((s) => s.cpuRequest),
-      f.history,
-      f.end,
-    ),
-  );
   const memoryAnchor = FOLDS.map((f, i) =>
     memoryScore(
       jobs,
@@ -149,46 +126,25 @@ function main(): void {
     ),
   );
 
-  const cpuGrid = [];
-  for (const halfLifeHours of [2, 4, 8, 24])
-    for (const longHalfLifeHours of [0, 24])
-      for (const overRequestCost of [1, 2, 3, 4])
-        for (const margin of [0, 0.03, 0.05, 0.1])
-          for (const minPercentile of [0, 0.9])
-            for (const volatilityFactor of [0, 0.25, 0.5, 1])
-              cpuGrid.push({
-                halfLifeHours,
-                longHalfLifeHours,
-                overRequestCost,
-                margin,
-                minPercentile,
-                volatilityFactor,
-              });
-  choose(
-    'CPU',
-    cpuGrid,
-    (p, fold) => {
-      const extra = shortHistoryMargin(fold.history * STEP_SECONDS, FULL_CONFIDENCE, SHORT_MARGIN);
-      const model = {
-        ...(p.longHalfLifeHours > 0 ? { longHalfLifeSeconds: p.longHalfLifeHours * 3600 } : {}),
-        halfLifeSeconds: p.halfLifeHours * 3600,
-        overRequestCost: p.overRequestCost,
-        margin: p.margin,
-        minPercentile: p.minPercentile,
-      };
-      const requests = jobs.map((j) => {
-        const est = estimateCpu(
-          samples(j.cpu.slice(0, fold.history)),
-          fold.history * STEP_SECONDS,
-          model,
-          extra,
-        );
-        return roundCpu(Math.max(est?.cores ?? 0, 0.01), 5);
-      });
-      return cpuScore(jobs, requests, fold.history, fold.end);
-    },
-    cpuAnchor,
+  const cpu = selectCpu(jobs, CPU_FOLDS, SHORT_MARGIN, FULL_CONFIDENCE);
+  const firstRound = selectCpu(jobs, CPU_FOLDS, SHORT_MARGIN, FULL_CONFIDENCE, [FIRST_ROUND]);
+  console.log(
+    `CPU folds (history → judged, steps): ${CPU_FOLDS.map((f) => `${f.history}→${f.end}`).join('  ')}`,
   );
+  console.log(`CPU: VPA per fold (slack/over %)      ${showScores(cpu.anchor)}`);
+  const firstRow = firstRound.rows[0];
+  console.log(
+    `CPU: first round's model ${firstRow === undefined ? 'does not qualify' : `${showScores(firstRow.scores)}  worst margin ${firstRow.worstMargin.toFixed(4)}`}`,
+  );
+  console.log(
+    `CPU: ${cpu.rows.length} of ${cpuGrid().length} configurations qualify; the best ten:`,
+  );
+  for (const row of cpu.rows.slice(0, 10)) {
+    console.log(
+      `  ${showScores(row.scores)}  worst margin ${row.worstMargin.toFixed(4)}  ${JSON.stringify(row.candidate)}`,
+    );
+  }
+  console.log(`CPU: chosen ${JSON.stringify(cpu.chosen ?? FIRST_ROUND)}`);
 
   const memoryGrid = [];
   for (const margin of [0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1])

@@ -211,6 +211,18 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
             'The request is never below this recency-weighted percentile (0..1).',
           ),
           margin: share('Relative margin on top.'),
+          recentWindow: duration('Window of the recent-history terms (MAD floor, drift).'),
+          driftFactor: {
+            type: 'number',
+            minimum: 0,
+            description:
+              'Added to the request: this × the rise of the recent median over the window before.',
+          },
+          madFactor: {
+            type: 'number',
+            minimum: 0,
+            description: 'Request at least the recent median + this × 1.4826 × the recent MAD.',
+          },
           throttlingThreshold: share(
             'Throttled share of CFS periods (p90) above which CPU is raised.',
           ),

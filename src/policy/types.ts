@@ -65,13 +65,25 @@ export interface RightsizingPolicy {
     readonly halfLife: string;
     /**
      * Price, in cores, of a container spending all of its time above its request: the request is
-     * the level minimizing `request + overRequestCost × P(usage > request)`. @default 2
+     * the level minimizing `request + overRequestCost × P(usage > request)`. @default 3
      */
     readonly overRequestCost: number;
     /** The request is never below this recency-weighted percentile (0..1). @default 0.9 */
     readonly minPercentile: number;
-    /** Relative margin on top. @default 0.05 */
+    /** Relative margin on top. @default 0 */
     readonly margin: number;
+    /** Window of the recent-history terms (MAD floor, drift). @default 30m */
+    readonly recentWindow: string;
+    /**
+     * Added to the request: this × the rise of the median of the recent window over the median
+     * of the window before it (never negative). @default 0.25
+     */
+    readonly driftFactor: number;
+    /**
+     * The request is never below the recent window's median + this × 1.4826 × its median
+     * absolute deviation (a robust sigma). @default 2.5
+     */
+    readonly madFactor: number;
     /** Throttled share of CFS periods (p90 over the window) above which CPU is raised. @default 0.1 */
     readonly throttlingThreshold: number;
     /** CPU limit = request × this, when `cpuLimits`. @default 2 */

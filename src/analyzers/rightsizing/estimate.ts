@@ -31,6 +31,26 @@ export interface CpuModel {
    * samples: volatile containers get more headroom for what their history has not shown yet.
    */
   readonly volatilityFactor?: number;
+  /**
+   * Window of the recent-history terms below (drift, MAD floor, recent peak, exceedance floor).
+   * They look at what the last hours did, which a decaying histogram dilutes with older samples.
+   */
+  readonly recentWindowSeconds?: number;
+  /**
+   * Added to the level: this × max(0, median of the last window − median of the window before).
+   * A load that is rising keeps rising for a while; the request should not lag it by a window.
+   */
+  readonly driftFactor?: number;
+  /** Floor: median of the last window + this × 1.4826 × its MAD (a robust sigma). */
+  readonly madFactor?: number;
+  /** Floor: this × the peak of the last window. */
+  readonly recentPeakFactor?: number;
+  /**
+   * Floor: the lowest level whose share of exceeding samples in the last window, raised to its
+   * Wilson upper bound (z = `exceedanceZ`, default 1.645), stays at or under this target (0..1).
+   */
+  readonly exceedanceTarget?: number;
+  readonly exceedanceZ?: number;
 }
 
 /** Cap of the volatility margin, so one wild history cannot ask for many times its usage. */
@@ -122,9 +142,93 @@ export function estimateCpu(
     if (alternative.level > best.level) best = alternative;
   }
   const floorLevel = weightedPercentile(values, weights, model.minPercentile);
-  const level = Math.max(best.level, floorLevel);
-  const share = level === best.level ? best.atOrBelow : model.minPercentile;
+  const base = Math.max(best.level, floorLevel);
+  const level = Math.max(base, recentFloor(samples, now, model)) + recentDrift(samples, now, model);
+  const share = weightedShareAtOrBelow(values, weights, level);
   return { cores: level * scale, percentile: round1(share * 100), samples: samples.length };
+}
+
+function weightedShareAtOrBelow(
+  values: readonly number[],
+  weights: readonly number[],
+  level: number,
+): number {
+  let below = 0;
+  let total = 0;
+  values.forEach((v, i) => {
+    total += weights[i];
+    if (v <= level) below += weights[i];
+  });
+  return total > 0 ? below / total : 1;
+}
+
+/** Values of the samples in (from, to], ascending. */
+function windowValues(samples: readonly Sample[], from: number, to: number): number[] {
+  const out: number[] = [];
+  for (const s of samples) if (s.t > from && s.t <= to) out.push(Math.max(0, s.v));
+  return out.sort((a, b) => a - b);
+}
+
+function median(sorted: readonly number[]): number {
+  const n = sorted.length;
+  return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+/** The largest of the recent-window floors the model enables; 0 when none is. */
+function recentFloor(samples: readonly Sample[], now: number, model: CpuModel): number {
+  const window = model.recentWindowSeconds ?? 0;
+  if (window <= 0) return 0;
+  const recent = windowValues(samples, now - window, now);
+  if (recent.length === 0) return 0;
+  let floor = 0;
+  if ((model.madFactor ?? 0) > 0) {
+    const center = median(recent);
+    const mad = median(recent.map((v) => Math.abs(v - center)).sort((a, b) => a - b));
+    floor = Math.max(floor, center + model.madFactor! * 1.4826 * mad);
+  }
+  if ((model.recentPeakFactor ?? 0) > 0) {
+    floor = Math.max(floor, model.recentPeakFactor! * recent[recent.length - 1]);
+  }
+  if ((model.exceedanceTarget ?? 0) > 0) {
+    floor = Math.max(
+      floor,
+      exceedanceLevel(recent, model.exceedanceTarget!, model.exceedanceZ ?? 1.645),
+    );
+  }
+  return floor;
+}
+
+/**
+ * The lowest of the sorted values whose exceedance share (samples strictly above it), raised to
+ * its Wilson upper bound, is at most `target`; the peak when none is (too few samples to say).
+ */
+export function exceedanceLevel(sorted: readonly number[], target: number, z: number): number {
+  const n = sorted.length;
+  for (let k = 0; k < n; k++) {
+    if (k + 1 < n && sorted[k + 1] === sorted[k]) continue;
+    if (wilsonUpper(n - 1 - k, n, z) <= target) return sorted[k];
+  }
+  return sorted[n - 1];
+}
+
+/** Upper end of the Wilson score interval of `successes` out of `n`. */
+export function wilsonUpper(successes: number, n: number, z: number): number {
+  const p = successes / n;
+  const z2 = z * z;
+  const center = p + z2 / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return (center + spread) / (1 + z2 / n);
+}
+
+/** driftFactor × the rise of the recent median over the median of the window before it. */
+function recentDrift(samples: readonly Sample[], now: number, model: CpuModel): number {
+  const window = model.recentWindowSeconds ?? 0;
+  const factor = model.driftFactor ?? 0;
+  if (window <= 0 || factor <= 0) return 0;
+  const recent = windowValues(samples, now - window, now);
+  const before = windowValues(samples, now - 2 * window, now - window);
+  if (recent.length === 0 || before.length === 0) return 0;
+  return factor * Math.max(0, median(recent) - median(before));
 }
 
 function volatilityMargin(

@@ -42,6 +42,9 @@ export function resolveRightsizing(policy: RightsizingPolicy): ResolvedRightsizi
       overRequestCost: policy.cpu.overRequestCost,
       minPercentile: policy.cpu.minPercentile,
       margin: policy.cpu.margin,
+      recentWindowSeconds: parseDuration(policy.cpu.recentWindow, 'rightsizing.cpu.recentWindow'),
+      driftFactor: policy.cpu.driftFactor,
+      madFactor: policy.cpu.madFactor,
     },
     memoryModel: {
       margin: policy.memory.margin,

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../metrics/types.js';
-import { estimateCpu, estimateMemory, shortHistoryMargin, weightedPercentile } from './estimate.js';
+import {
+  estimateCpu,
+  estimateMemory,
+  exceedanceLevel,
+  shortHistoryMargin,
+  weightedPercentile,
+  wilsonUpper,
+} from './estimate.js';
 import { DEFAULT_RIGHTSIZING_POLICY, resolveRightsizing } from './policy.js';
 import { recommendContainer, type ContainerHistoryInput, type Resources } from './recommend.js';
 
@@ -42,9 +49,76 @@ describe('estimates', () => {
   });
 
   it('CPU of a steady container sits just above its usual peak', () => {
+    // Its recent jitter (0.20..0.24 m) adds what the recent MAD floor asks: 2.5 robust sigmas
+    // over the last 30 minutes' median, about 0.27.
     const est = estimateCpu(steadyCpu(), 1_000_000, rules.cpuModel)!;
     expect(est.cores).toBeGreaterThanOrEqual(0.24);
-    expect(est.cores).toBeLessThan(0.24 * 1.1);
+    expect(est.cores).toBeLessThan(0.24 * 1.15);
+    const flat = estimateCpu(
+      series(48, () => 0.3),
+      1_000_000,
+      rules.cpuModel,
+    )!;
+    expect(flat.cores).toBeCloseTo(0.3, 9); // no spread, no rise: no margin (the policy's is 0)
+  });
+
+  it('the request is at least the recent median plus madFactor robust sigmas of the recent window', () => {
+    // 46 quiet hours at 0.1, then the last 30 minutes (6 samples) alternate 0.2 / 0.4.
+    const recentSwing = series(48, (i, n = 576) => (i < n - 6 ? 0.1 : i % 2 === 0 ? 0.2 : 0.4));
+    const est = estimateCpu(recentSwing, 1_000_000, rules.cpuModel)!;
+    // Median 0.3, MAD 0.1: 0.3 + 2.5 × 1.4826 × 0.1 ≈ 0.67; the drift term adds 0.25 × (0.3 − 0.1).
+    expect(est.cores).toBeCloseTo(0.3 + 2.5 * 1.4826 * 0.1 + 0.25 * 0.2, 6);
+    const without = estimateCpu(recentSwing, 1_000_000, {
+      ...rules.cpuModel,
+      madFactor: 0,
+      driftFactor: 0,
+    })!;
+    expect(without.cores).toBeLessThan(0.45);
+  });
+
+  it('a rising load adds driftFactor × the rise of the recent median; a falling one adds nothing', () => {
+    const model = { ...rules.cpuModel, madFactor: 0, driftFactor: 1 };
+    const base = { ...model, driftFactor: 0 };
+    // The window before the last 30 minutes runs at 0.3, the last 30 minutes at 0.4.
+    const rising = series(48, (i, n = 576) => (i >= n - 6 ? 0.4 : i >= n - 12 ? 0.3 : 0.1));
+    expect(estimateCpu(rising, 1_000_000, model)!.cores).toBeCloseTo(
+      estimateCpu(rising, 1_000_000, base)!.cores + 0.1,
+      9,
+    );
+    const falling = series(48, (i, n = 576) => (i >= n - 6 ? 0.1 : i >= n - 12 ? 0.3 : 0.1));
+    expect(estimateCpu(falling, 1_000_000, model)!.cores).toBeCloseTo(
+      estimateCpu(falling, 1_000_000, base)!.cores,
+      9,
+    );
+  });
+
+  it('optional recent floors: the recent peak × a factor, and a Wilson-bounded exceedance level', () => {
+    const spiky = series(48, (i, n = 576) => (i === n - 2 ? 1 : 0.1));
+    const off = { ...rules.cpuModel, madFactor: 0, driftFactor: 0 };
+    expect(estimateCpu(spiky, 1_000_000, off)!.cores).toBeCloseTo(0.1, 9);
+    expect(estimateCpu(spiky, 1_000_000, { ...off, recentPeakFactor: 0.9 })!.cores).toBeCloseTo(
+      0.9,
+      9,
+    );
+    // One of 6 recent samples above 0.1: its Wilson upper bound is far above 10%, so the
+    // exceedance floor keeps the peak.
+    expect(estimateCpu(spiky, 1_000_000, { ...off, exceedanceTarget: 0.1 })!.cores).toBeCloseTo(
+      1,
+      9,
+    );
+  });
+
+  it('Wilson upper bound and exceedance level', () => {
+    const z = 1.645;
+    expect(wilsonUpper(0, 100, z)).toBeCloseTo((z * z) / (100 + z * z), 9);
+    expect(wilsonUpper(10, 100, z)).toBeGreaterThan(0.1);
+    const values = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
+    // Level k leaves 100 − k above; the lowest with a Wilson bound ≤ 10% is well above p90.
+    const level = exceedanceLevel(values, 0.1, z);
+    expect(level).toBeGreaterThan(90);
+    expect(wilsonUpper(100 - level, 100, z)).toBeLessThanOrEqual(0.1);
+    expect(wilsonUpper(100 - (level - 1), 100, z)).toBeGreaterThan(0.1);
+    expect(exceedanceLevel([1, 2, 3], 0.1, z)).toBe(3); // too few samples to allow any
   });
 
   it('CPU does not chase rare spikes, whose cover would cost more cores than they are worth', () => {
@@ -56,7 +130,7 @@ describe('estimates', () => {
   it('recent samples count more: a recent rise lifts the request', () => {
     const rising = series(48, (i, n = 576) => (i > n - 48 ? 0.5 : 0.2));
     const est = estimateCpu(rising, 1_000_000, rules.cpuModel)!;
-    expect(est.cores).toBeGreaterThan(0.5);
+    expect(est.cores).toBeGreaterThanOrEqual(0.5); // the recent level itself (no margin by default)
   });
 
   it('memory margin grows with how abruptly memory moves, up to the cap', () => {
