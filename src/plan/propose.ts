@@ -22,6 +22,7 @@ import { CONCERNS, MODEL_API_VERSION } from '../model/types.js';
 import { validateModel } from '../model/validate.js';
 import type { Change, Concern, DesiredState } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
+import { workloadKey } from '../rollout/risk.js';
 import { autoMergeEligible, planWave } from '../rollout/waves.js';
 
 /** Where a tree records the changes it holds, relative to `<path>/<cluster>/`. */
@@ -101,7 +102,8 @@ export function concernRenderer(
     const wave = waved
       ? planWave(pending, {
           waveSize: policy.rollout.waveSize,
-          alreadyApplied: new Set(appliedOfConcern.map((c) => (c.workload ?? c.target).name)).size,
+          alreadyApplied: new Set(appliedOfConcern.map((c) => workloadKey(c.workload ?? c.target)))
+            .size,
         })
       : { wave: 1, changes: pending, remaining: 0 };
     const waveIds = new Set(wave.changes.map((c) => c.id));
