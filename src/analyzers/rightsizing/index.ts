@@ -62,16 +62,7 @@ function changesFor(result: WorkloadRecommendation, input: AnalyzerInput): Chang
     ?.hpaCpuTarget;
   const changes: Change[] = [
     {
-      id: `rightsizing/${ref.namespace}/${ref.kind}/${ref.name}`,
-      concern: 'rightsizing',
-      action: 'patch',
-      target: ref,
-      manifest: {
-        apiVersion: ref.apiVersion,
-        kind: ref.kind,
-        metadata: { name: ref.name, namespace: ref.namespace },
-        spec,
-      },
+      ...rightsizingPatch(ref, spec),
       summary: summaryOf(ref.name, moving, result),
       ...magnitudeOf(moving),
       evidence: mergedEvidence(moving),
@@ -85,6 +76,25 @@ function changesFor(result: WorkloadRecommendation, input: AnalyzerInput): Chang
     });
   }
   return changes;
+}
+
+/** What every right-sizing change shares: its id and a strategic-merge patch of `spec` on `ref`. */
+function rightsizingPatch(
+  ref: ObjectRef,
+  spec: Record<string, unknown>,
+): Pick<Change, 'id' | 'concern' | 'action' | 'target' | 'manifest'> {
+  return {
+    id: `rightsizing/${ref.namespace}/${ref.kind}/${ref.name}`,
+    concern: 'rightsizing',
+    action: 'patch',
+    target: ref,
+    manifest: {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace },
+      spec,
+    },
+  };
 }
 
 /** Largest |after − before| / before over the changed fields that had a value before. */
@@ -219,16 +229,7 @@ function hpaChange(hpa: KubeObject, to: number, from: number, evidence: Evidence
           }),
         };
   return {
-    id: `rightsizing/${ref.namespace}/${ref.kind}/${ref.name}`,
-    concern: 'rightsizing',
-    action: 'patch',
-    target: ref,
-    manifest: {
-      apiVersion: ref.apiVersion,
-      kind: ref.kind,
-      metadata: { name: ref.name, namespace: ref.namespace },
-      spec,
-    },
+    ...rightsizingPatch(ref, spec),
     magnitude: Math.round((Math.abs(to - from) / from) * 1000) / 1000,
     summary: `HPA ${ref.name}: CPU utilization target ${from}% → ${to}%, so it scales at the same CPU per pod after right-sizing`,
     evidence,
