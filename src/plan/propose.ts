@@ -22,8 +22,7 @@ import { CONCERNS, MODEL_API_VERSION } from '../model/types.js';
 import { validateModel } from '../model/validate.js';
 import type { Change, Concern, DesiredState } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
-import { workloadKey } from '../rollout/risk.js';
-import { autoMergeEligible, planWave } from '../rollout/waves.js';
+import { autoMergeEligible, groupKey, planWave } from '../rollout/waves.js';
 
 /** Where a tree records the changes it holds, relative to `<path>/<cluster>/`. */
 export const APPLIED_CHANGES_FILE = '.tars/changes.json';

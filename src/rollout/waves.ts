@@ -5,6 +5,7 @@
  * merges, the next run proposes the next wave. No state is kept outside Git.
  */
 import type { Change } from '../model/types.js';
+import { workloadKey } from './risk.js';
 
 export interface WavePlan {
   /** 1-based number of the wave proposed now: waves already merged + 1. */
@@ -15,9 +16,8 @@ export interface WavePlan {
 }
 
 /** The workload a change belongs to for wave purposes, else its target. */
-function groupKey(change: Change): string {
-  const t = change.workload ?? change.target;
-  return `${t.kind}/${t.namespace ?? ''}/${t.name}`;
+export function groupKey(change: Change): string {
+  return workloadKey(change.workload ?? change.target);
 }
 
 export function planWave(
