@@ -16,10 +16,14 @@ import { ApiException, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type {
   KubeConfig,
   V1DaemonSet,
+  V1DaemonSetStatus,
   V1Deployment,
+  V1DeploymentStatus,
   V1ObjectMeta,
   V1Service,
+  V1ServiceStatus,
   V1StatefulSet,
+  V1StatefulSetStatus,
 } from '@kubernetes/client-node';
 
 type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Service';
@@ -159,98 +163,81 @@ async function finishRollout(
   core: CoreV1Api,
   workload: Workload,
 ): Promise<string | undefined> {
-  const namespace = workload.meta.namespace ?? '';
-  const name = workload.meta.name ?? '';
-  const generation = workload.meta.generation ?? 1;
   try {
-    switch (workload.kind) {
-      case 'Deployment': {
-        const replicas = workload.object.spec?.replicas ?? 1;
-        const body: V1Deployment = {
-          ...workload.object,
-          status: {
-            observedGeneration: generation,
-            replicas,
-            updatedReplicas: replicas,
-            readyReplicas: replicas,
-            availableReplicas: replicas,
-            conditions: [
-              condition('Available', 'MinimumReplicasAvailable'),
-              condition('Progressing', 'NewReplicaSetAvailable'),
-            ],
-          },
-        };
-        const out = await apps.replaceNamespacedDeploymentStatus({
-          name,
-          namespace,
-          body,
-          fieldManager: FIELD_MANAGER,
-        });
-        return out.metadata?.resourceVersion;
-      }
-      case 'StatefulSet': {
-        const replicas = workload.object.spec?.replicas ?? 1;
-        const revision = `${name}-stand-in-${generation}`;
-        const body: V1StatefulSet = {
-          ...workload.object,
-          status: {
-            observedGeneration: generation,
-            replicas,
-            readyReplicas: replicas,
-            availableReplicas: replicas,
-            currentReplicas: replicas,
-            updatedReplicas: replicas,
-            currentRevision: revision,
-            updateRevision: revision,
-          },
-        };
-        const out = await apps.replaceNamespacedStatefulSetStatus({
-          name,
-          namespace,
-          body,
-          fieldManager: FIELD_MANAGER,
-        });
-        return out.metadata?.resourceVersion;
-      }
-      case 'Service': {
-        // TEST-NET-1 (RFC 5737): an address that is never routed.
-        const body: V1Service = {
-          ...workload.object,
-          status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } },
-        };
-        const out = await core.replaceNamespacedServiceStatus({
-          name,
-          namespace,
-          body,
-          fieldManager: FIELD_MANAGER,
-        });
-        return out.metadata?.resourceVersion;
-      }
-      case 'DaemonSet': {
-        const body: V1DaemonSet = {
-          ...workload.object,
-          status: {
-            observedGeneration: generation,
-            currentNumberScheduled: 1,
-            desiredNumberScheduled: 1,
-            numberMisscheduled: 0,
-            numberReady: 1,
-            numberAvailable: 1,
-            updatedNumberScheduled: 1,
-          },
-        };
-        const out = await apps.replaceNamespacedDaemonSetStatus({
-          name,
-          namespace,
-          body,
-          fieldManager: FIELD_MANAGER,
-        });
-        return out.metadata?.resourceVersion;
-      }
-    }
+    const written = await replaceStatus(apps, core, workload);
+    return written.metadata?.resourceVersion;
   } catch (e) {
     if (e instanceof ApiException && (e.code === 409 || e.code === 404)) return undefined;
     throw e;
+  }
+}
+
+/** Replaces the object's status subresource with the finished one, as this stand-in's manager. */
+async function replaceStatus(
+  apps: AppsV1Api,
+  core: CoreV1Api,
+  workload: Workload,
+): Promise<{ metadata?: V1ObjectMeta }> {
+  const name = workload.meta.name ?? '';
+  const generation = workload.meta.generation ?? 1;
+  const request = <T extends object, S>(object: T, status: S) => ({
+    name,
+    namespace: workload.meta.namespace ?? '',
+    body: { ...object, status },
+    fieldManager: FIELD_MANAGER,
+  });
+  switch (workload.kind) {
+    case 'Deployment': {
+      const replicas = workload.object.spec?.replicas ?? 1;
+      return apps.replaceNamespacedDeploymentStatus(
+        request(workload.object, {
+          observedGeneration: generation,
+          replicas,
+          updatedReplicas: replicas,
+          readyReplicas: replicas,
+          availableReplicas: replicas,
+          conditions: [
+            condition('Available', 'MinimumReplicasAvailable'),
+            condition('Progressing', 'NewReplicaSetAvailable'),
+          ],
+        } satisfies V1DeploymentStatus),
+      );
+    }
+    case 'StatefulSet': {
+      const replicas = workload.object.spec?.replicas ?? 1;
+      const revision = `${name}-stand-in-${generation}`;
+      return apps.replaceNamespacedStatefulSetStatus(
+        request(workload.object, {
+          observedGeneration: generation,
+          replicas,
+          readyReplicas: replicas,
+          availableReplicas: replicas,
+          currentReplicas: replicas,
+          updatedReplicas: replicas,
+          currentRevision: revision,
+          updateRevision: revision,
+        } satisfies V1StatefulSetStatus),
+      );
+    }
+    case 'Service':
+      // TEST-NET-1 (RFC 5737): an address that is never routed.
+      return core.replaceNamespacedServiceStatus(
+        request(workload.object, {
+          loadBalancer: { ingress: [{ ip: '192.0.2.10' }] },
+        } satisfies V1ServiceStatus),
+      );
+    case 'DaemonSet':
+      return apps.replaceNamespacedDaemonSetStatus(
+        request(workload.object, {
+          observedGeneration: generation,
+          currentNumberScheduled: 1,
+          desiredNumberScheduled: 1,
+          numberMisscheduled: 0,
+          numberReady: 1,
+          numberAvailable: 1,
+          updatedNumberScheduled: 1,
+        } satisfies V1DaemonSetStatus),
+      );
   }
 }
 
