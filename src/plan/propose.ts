@@ -101,8 +101,7 @@ export function concernRenderer(
     const wave = waved
       ? planWave(pending, {
           waveSize: policy.rollout.waveSize,
-          alreadyApplied: new Set(appliedOfConcern.map((c) => workloadKey(c.workload ?? c.target)))
-            .size,
+          alreadyApplied: new Set(appliedOfConcern.map(groupKey)).size,
         })
       : { wave: 1, changes: pending, remaining: 0 };
     const waveIds = new Set(wave.changes.map((c) => c.id));
