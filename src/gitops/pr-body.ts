@@ -357,7 +357,7 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
     '',
     `Phase ${phase} (${PHASE_NAMES[phase]}), wave ${wave}. ` +
       (phase === 3
-        ? 'The next wave is proposed only after this one is merged and stays healthy.'
+        ? 'The next wave is proposed only after this one is merged: TARS reads what base holds on every run.'
         : ''),
     '',
     '### How to roll back',
