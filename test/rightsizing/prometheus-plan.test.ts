@@ -8,13 +8,23 @@ import { costReportOf } from '../../src/analyzers/cost/index.js';
 import { inventoryAnalyzer } from '../../src/analyzers/inventory/index.js';
 import { rightsizingAnalyzer } from '../../src/analyzers/rightsizing/index.js';
 import type { AnalyzerInput } from '../../src/analyzers/types.js';
-import type { ClusterSnapshot, KubeObject } from '../../src/cluster/types.js';
+import type { KubeObject } from '../../src/cluster/types.js';
 import { PrometheusHistorySource } from '../../src/metrics/prometheus/source.js';
 import type { UsageHistory } from '../../src/metrics/types.js';
 import type { Change } from '../../src/model/types.js';
 import { DEFAULT_POLICY } from '../../src/policy/defaults.js';
 import { parseQuantity } from '../../src/util/quantity.js';
 import { fixtureText, STEP, T0 } from '../metrics/history-fixture.js';
+import {
+  container,
+  deployment,
+  hpa,
+  node,
+  ownedBy,
+  pod,
+  snapshotOf,
+  statefulSet,
+} from '../support/objects.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 
 const SAMPLES = 288; // a day at 5 minutes
@@ -38,96 +48,26 @@ const text = fixtureText({
   ],
 });
 
-function container(
-  name: string,
-  requests: Record<string, string>,
-  limits: Record<string, string> = {},
-) {
-  return { name, image: `${name}:1`, resources: { requests, limits } };
-}
-
+const dbStatefulSet = statefulSet({
+  name: 'db',
+  namespace: 'shop',
+  replicas: 1,
+  containers: [container('postgres', { cpu: '300m', memory: '256Mi' }, { memory: '256Mi' })],
+});
 const objects: KubeObject[] = [
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'api', namespace: 'shop', uid: 'd-api' },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: 'api' } },
-      template: {
-        metadata: { labels: { app: 'api' } },
-        spec: {
-          containers: [container('api', { cpu: '1', memory: '256Mi' }, { memory: '256Mi' })],
-        },
-      },
-    },
-  },
-  {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name: 'db', namespace: 'shop', uid: 's-db' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'db' } },
-      template: {
-        metadata: { labels: { app: 'db' } },
-        spec: {
-          containers: [
-            container('postgres', { cpu: '300m', memory: '256Mi' }, { memory: '256Mi' }),
-          ],
-        },
-      },
-    },
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: 'db-0',
-      namespace: 'shop',
-      uid: 'p-db-0',
-      ownerReferences: [
-        { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: 's-db', controller: true },
-      ],
-    },
-    spec: {},
-  },
-  {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'api', namespace: 'shop' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
-      minReplicas: 2,
-      maxReplicas: 8,
-      metrics: [
-        {
-          type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
-        },
-      ],
-    },
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: 'n1' },
-    status: { allocatable: { cpu: '2', memory: '4Gi' } },
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: 'n2' },
-    status: { allocatable: { cpu: '2', memory: '4Gi' } },
-  },
+  deployment({
+    name: 'api',
+    namespace: 'shop',
+    replicas: 2,
+    containers: [container('api', { cpu: '1', memory: '256Mi' }, { memory: '256Mi' })],
+  }),
+  dbStatefulSet,
+  ownedBy(pod('db-0', 'shop'), dbStatefulSet),
+  hpa({ namespace: 'shop', deployment: 'api', minReplicas: 2, maxReplicas: 8, cpuUtilization: 60 }),
+  node('n1'),
+  node('n2'),
 ];
-const snapshot: ClusterSnapshot = {
-  clusterName: 'shop',
-  source: 'snapshot',
-  objects,
-  apiGroups: [],
-  skipped: [],
-};
+const snapshot = snapshotOf(objects, { clusterName: 'shop' });
 
 let prometheus: RunningPrometheus;
 let history: UsageHistory;

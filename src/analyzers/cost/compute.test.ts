@@ -1,4 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import {
+  container,
+  daemonSet,
+  deployment,
+  node,
+  ownedBy,
+  pdb,
+  pod,
+  snapshotOf,
+  statefulSet,
+} from '../../../test/support/objects.js';
 import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
 import type { WorkloadModel } from '../../model/types.js';
 import { DEFAULT_POLICY } from '../../policy/defaults.js';
@@ -20,106 +31,39 @@ const prices: CostPolicy = {
   hoursPerMonth: 730,
 };
 
-function node(name: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name },
-    status: { allocatable: { cpu: '2', memory: '4Gi' } },
-  };
-}
-
+const agent = daemonSet({
+  name: 'agent',
+  namespace: 'ops',
+  containers: [container('agent', { cpu: '100m', memory: '128Mi' })],
+});
 const objects: KubeObject[] = [
   node('n1'),
   node('n2'),
   node('n3'),
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'api', namespace: 'shop', uid: 'a' },
+  deployment({
+    name: 'api',
+    namespace: 'shop',
+    replicas: 2,
+    labels: { tier: 'web' },
+    initContainers: [container('init', { cpu: '1', memory: '256Mi' })],
+    containers: [container('api', { cpu: '500m', memory: '1Gi' })],
+  }),
+  pdb({ namespace: 'shop', app: 'api', minAvailable: 1 }),
+  statefulSet({
+    name: 'db',
+    namespace: 'shop',
+    replicas: 1,
+    containers: [container('db', { cpu: '250m', memory: '512Mi' })],
     spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: 'api' } },
-      template: {
-        metadata: { labels: { app: 'api', tier: 'web' } },
-        spec: {
-          initContainers: [
-            { name: 'init', image: 'i', resources: { requests: { cpu: '1', memory: '256Mi' } } },
-          ],
-          containers: [
-            { name: 'api', image: 'a', resources: { requests: { cpu: '500m', memory: '1Gi' } } },
-          ],
-        },
-      },
-    },
-  },
-  {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: 'api', namespace: 'shop' },
-    spec: { minAvailable: 1, selector: { matchLabels: { app: 'api' } } },
-  },
-  {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name: 'db', namespace: 'shop', uid: 'b' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'db' } },
-      template: {
-        metadata: { labels: { app: 'db' } },
-        spec: {
-          containers: [
-            { name: 'db', image: 'd', resources: { requests: { cpu: '250m', memory: '512Mi' } } },
-          ],
-        },
-      },
       volumeClaimTemplates: [
         { metadata: { name: 'data' }, spec: { resources: { requests: { storage: '10Gi' } } } },
       ],
     },
-  },
-  {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'agent', namespace: 'ops', uid: 'c' },
-    spec: {
-      selector: { matchLabels: { app: 'agent' } },
-      template: {
-        metadata: { labels: { app: 'agent' } },
-        spec: {
-          containers: [
-            {
-              name: 'agent',
-              image: 'g',
-              resources: { requests: { cpu: '100m', memory: '128Mi' } },
-            },
-          ],
-        },
-      },
-    },
-  },
-  ...['n1', 'n2', 'n3'].map((n): KubeObject => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `agent-${n}`,
-      namespace: 'ops',
-      uid: `p-${n}`,
-      ownerReferences: [
-        { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'c', controller: true },
-      ],
-    },
-    spec: { nodeName: n },
-  })),
+  }),
+  agent,
+  ...['n1', 'n2', 'n3'].map((n) => ownedBy(pod(`agent-${n}`, 'ops', { nodeName: n }), agent)),
 ];
-const snapshot: ClusterSnapshot = {
-  clusterName: 'c',
-  source: 'snapshot',
-  objects,
-  apiGroups: [],
-  skipped: [],
-};
+const snapshot = snapshotOf(objects, { clusterName: 'c' });
 const policy = { ...DEFAULT_POLICY, namespaces: { include: [], exclude: [] } };
 const workloads: readonly WorkloadModel[] =
   inventoryAnalyzer.analyze({ snapshot, policy, workloads: [] }).workloads ?? [];
