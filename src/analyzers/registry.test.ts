@@ -4,34 +4,19 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ClusterSnapshot } from '../cluster/types.js';
+import { container, deployment, snapshotOf } from '../../test/support/objects.js';
 import { DEFAULT_POLICY } from '../policy/defaults.js';
 import { ANALYZERS } from './registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-const snapshot: ClusterSnapshot = {
-  clusterName: 'conformance',
-  source: 'snapshot',
-  apiGroups: [],
-  skipped: [],
-  objects: [
+const snapshot = snapshotOf(
+  [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web', namespace: 'app', uid: 'd1' },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-        },
-      },
-    },
+    deployment({ name: 'web', namespace: 'app', replicas: 1, containers: [container('web')] }),
   ],
-};
+  { clusterName: 'conformance' },
+);
 
 describe('analyzer registry', () => {
   it('has unique ids, starting with inventory', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
+import { hpa, snapshotOf } from '../../../test/support/objects.js';
+import type { ClusterSnapshot } from '../../cluster/types.js';
 import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import type { Policy } from '../../policy/types.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,19 +15,10 @@ function loadPolicyText(text: string): Policy {
   return loadPolicy(dir);
 }
 
-const hpa: KubeObject = {
-  apiVersion: 'autoscaling/v2',
-  kind: 'HorizontalPodAutoscaler',
-  metadata: { name: 'web', namespace: 'shop' },
-  spec: {
-    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-    minReplicas: 2,
-    maxReplicas: 5,
-  },
-};
+const hpaOfWeb = hpa({ namespace: 'shop', deployment: 'web', minReplicas: 2, maxReplicas: 5 });
 
 function snapshot(apiGroups: string[]): ClusterSnapshot {
-  return { clusterName: 'prod', source: 'snapshot', objects: [hpa], apiGroups, skipped: [] };
+  return snapshotOf([hpaOfWeb], { clusterName: 'prod', apiGroups });
 }
 
 function run(apiGroups: string[], bootstrap: Partial<Policy['bootstrap']>) {
