@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
+import {
+  container,
+  deployment,
+  hpa,
+  ownedBy,
+  pod,
+  snapshotOf,
+} from '../../../test/support/objects.js';
+import type { KubeObject } from '../../cluster/types.js';
 import type { ContainerUsage, Sample, UsageHistory } from '../../metrics/types.js';
 import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import { inventoryAnalyzer } from '../inventory/index.js';
@@ -15,91 +23,42 @@ function series(hours: number, v: (i: number) => number): Sample[] {
 }
 
 const podSpec = {
-  initContainers: [
-    { name: 'migrate', image: 'm:1', resources: { requests: { cpu: '1', memory: '1Gi' } } },
-  ],
+  initContainers: [container('migrate', { cpu: '1', memory: '1Gi' })],
   containers: [
-    {
-      name: 'app',
-      image: 'app:1',
-      resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '512Mi' } },
-    },
-    { name: 'proxy', image: 'envoy:1', resources: { requests: { cpu: '100m', memory: '64Mi' } } },
+    container('app', { cpu: '500m', memory: '512Mi' }, { memory: '512Mi' }),
+    container('proxy', { cpu: '100m', memory: '64Mi' }),
   ],
 };
 
-const objects: KubeObject[] = [
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      name: 'web',
-      namespace: 'shop',
-      uid: 'd1',
-      annotations: { 'meta.helm.sh/release-name': 'web' },
-    },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: podSpec },
-    },
-  },
+const web = deployment({
+  name: 'web',
+  namespace: 'shop',
+  annotations: { 'meta.helm.sh/release-name': 'web' },
+  replicas: 2,
+  ...podSpec,
+});
+const webReplicaSet = ownedBy(
   {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
-    metadata: {
-      name: 'web-6d4f8',
-      namespace: 'shop',
-      uid: 'rs1',
-      ownerReferences: [
-        { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd1', controller: true },
-      ],
-    },
+    metadata: { name: 'web-6d4f8', namespace: 'shop', uid: 'rs1' },
     spec: { template: { spec: podSpec } },
   },
-  {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: 'web-6d4f8-aaaaa',
-      namespace: 'shop',
-      uid: 'p1',
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: 'web-6d4f8',
-          uid: 'rs1',
-          controller: true,
-        },
-      ],
-    },
-    spec: podSpec,
-  },
-  {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'web', namespace: 'shop' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-      minReplicas: 2,
-      maxReplicas: 10,
-      metrics: [
-        {
-          type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
-        },
-      ],
-    },
-  },
+  web,
+);
+const objects: KubeObject[] = [
+  web,
+  webReplicaSet,
+  ownedBy(pod('web-6d4f8-aaaaa', 'shop', podSpec), webReplicaSet),
+  hpa({
+    namespace: 'shop',
+    deployment: 'web',
+    minReplicas: 2,
+    maxReplicas: 10,
+    cpuUtilization: 60,
+  }),
 ];
-const snapshot: ClusterSnapshot = {
-  clusterName: 't',
-  source: 'snapshot',
-  objects,
-  apiGroups: [],
-  skipped: [],
-};
+const snapshot = snapshotOf(objects, { clusterName: 't' });
 
 function usage(pod: string, container: string, cpu: number, memoryMi: number): ContainerUsage {
   return {
