@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
+import { ownedBy, snapshotOf } from '../../../test/support/objects.js';
+import type { KubeObject } from '../../cluster/types.js';
 import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import { buildInventory } from './index.js';
 import { managerOf } from './managers.js';
@@ -18,28 +19,6 @@ function obj(
   };
 }
 
-function owned(child: KubeObject, parent: KubeObject): KubeObject {
-  return {
-    ...child,
-    metadata: {
-      ...child.metadata,
-      ownerReferences: [
-        {
-          apiVersion: parent.apiVersion,
-          kind: parent.kind,
-          name: parent.metadata.name,
-          uid: parent.metadata.uid!,
-          controller: true,
-        },
-      ],
-    },
-  };
-}
-
-function snapshot(objects: KubeObject[]): ClusterSnapshot {
-  return { clusterName: 'test', source: 'snapshot', objects, apiGroups: [], skipped: [] };
-}
-
 const template = (containers: unknown[]) => ({
   spec: { template: { metadata: { labels: { app: 'x' } }, spec: { containers } } },
 });
@@ -49,17 +28,17 @@ describe('inventory', () => {
     const deploy = obj('Deployment', 'web', {
       ...template([{ name: 'app', image: 'web:1', resources: { requests: { cpu: '100m' } } }]),
     });
-    const rs = owned(obj('ReplicaSet', 'web-5d8f7c9b6d'), deploy);
-    const pod = owned(obj('Pod', 'web-5d8f7c9b6d-abcde'), rs);
+    const rs = ownedBy(obj('ReplicaSet', 'web-5d8f7c9b6d'), deploy);
+    const pod = ownedBy(obj('Pod', 'web-5d8f7c9b6d-abcde'), rs);
     const sts = obj('StatefulSet', 'db', { spec: { replicas: 3 } });
-    const dbPod = owned(obj('Pod', 'db-0'), sts);
+    const dbPod = ownedBy(obj('Pod', 'db-0'), sts);
     const cron = obj('CronJob', 'report');
-    const job = owned(obj('Job', 'report-28912345'), cron);
-    const jobPod = owned(obj('Pod', 'report-28912345-xyz12'), job);
+    const job = ownedBy(obj('Job', 'report-28912345'), cron);
+    const jobPod = ownedBy(obj('Pod', 'report-28912345-xyz12'), job);
     const bare = obj('Pod', 'debug');
 
     const { workloads, findings } = buildInventory({
-      snapshot: snapshot([deploy, rs, pod, sts, dbPod, cron, job, jobPod, bare]),
+      snapshot: snapshotOf([deploy, rs, pod, sts, dbPod, cron, job, jobPod, bare]),
       policy: DEFAULT_POLICY,
       workloads: [],
     });
@@ -86,7 +65,7 @@ describe('inventory', () => {
   it('leaves out excluded namespaces', () => {
     const sys = obj('Deployment', 'coredns', { namespace: 'kube-system' });
     const { workloads } = buildInventory({
-      snapshot: snapshot([sys]),
+      snapshot: snapshotOf([sys]),
       policy: DEFAULT_POLICY,
       workloads: [],
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
+import { snapshotOf } from '../../../test/support/objects.js';
+import type { KubeObject } from '../../cluster/types.js';
 import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import { buildInventory } from '../inventory/index.js';
 import { cleanManifest } from './clean.js';
@@ -198,13 +199,7 @@ describe('takeover', () => {
       },
     },
   ];
-  const snapshot: ClusterSnapshot = {
-    clusterName: 't',
-    source: 'snapshot',
-    objects,
-    apiGroups: [],
-    skipped: [],
-  };
+  const snapshot = snapshotOf(objects, { clusterName: 't' });
 
   it('adopts unmanaged workloads with their namespace, Services, ConfigMaps and ServiceAccount', () => {
     const { workloads } = buildInventory({ snapshot, policy: DEFAULT_POLICY, workloads: [] });
