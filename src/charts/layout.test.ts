@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { InputError } from '../errors.js';
-import type { Change, DesiredState } from '../model/types.js';
+import type { DesiredState } from '../model/types.js';
 import {
+  changeOf,
   frontendHardening,
   smallModel,
   tarsNamespace,
@@ -196,18 +197,16 @@ describe('renderTree', () => {
   });
 
   it('puts bootstrap objects in bootstrap/ and keeps a namespace called bootstrap apart', () => {
-    const inBootstrapNamespace: Change = {
-      id: 'takeover/bootstrap/configmap/settings',
-      concern: 'takeover',
-      action: 'adopt',
-      target: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'bootstrap', name: 'settings' },
-      summary: 'Adopt ConfigMap bootstrap/settings',
-      manifest: {
+    const inBootstrapNamespace = changeOf(
+      'takeover',
+      'adopt',
+      'Adopt ConfigMap bootstrap/settings',
+      {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: { name: 'settings', namespace: 'bootstrap' },
       },
-    };
+    );
     const withBootstrap = renderTree(smallModel([tarsNamespace, inBootstrapNamespace]));
     expect(fileOf(withBootstrap, 'prod-eu/kustomization.yaml')['resources']).toEqual([
       '_cluster',
