@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readTree, tars } from './run-tars.js';
+import { readTree, REPO_ROOT, tars } from './run-tars.js';
 
 const EXAMPLE = 'examples/online-boutique';
 
@@ -40,6 +40,25 @@ describe('tars plan on the bundled example', () => {
     const kinds = rendered.split('\n---\n').map((doc) => (parse(doc) as { kind: string }).kind);
     expect(kinds).toContain('Deployment');
     expect(kinds).toContain('Namespace');
+  });
+
+  it('uses the built-in policy where there is no ./policies, and insists on a named one', () => {
+    const elsewhere = tempDir('cwd');
+    const example = join(REPO_ROOT, EXAMPLE);
+    expect(
+      tars(
+        ['plan', '--snapshot', example, '--out', join(elsewhere, 'out'), '--quiet'],
+        {},
+        elsewhere,
+      ).code,
+    ).toBe(0);
+    const named = tars(
+      ['plan', '--snapshot', example, '--policies', 'missing', '--out', join(elsewhere, 'o2')],
+      {},
+      elsewhere,
+    );
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain('policy directory missing does not exist');
   });
 
   it('prints the summary as JSON on request', () => {
