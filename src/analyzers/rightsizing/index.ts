@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { arrayField, field, isRecord } from '../../kube/objects.js';
-import type { Change, Evidence, Finding, ObjectRef, Risk } from '../../model/types.js';
+import type { Change, Evidence, Finding, ObjectRef, Risk, Severity } from '../../model/types.js';
 import { formatCpu, formatMemory } from '../../util/quantity.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import { rightsizingPolicyOf } from './policy.js';
@@ -237,43 +237,49 @@ function hpaChange(hpa: KubeObject, to: number, from: number, evidence: Evidence
   };
 }
 
+/** Findings raised by a container's recommendation reasons, in this order per container. */
+const REASON_FINDINGS: readonly {
+  readonly check: string;
+  readonly severity: Severity;
+  readonly matches: (reason: string) => boolean;
+  readonly remediation: string;
+}[] = [
+  {
+    check: 'rightsizing.oom-killed',
+    severity: 'high',
+    matches: (r) => r.includes('OOM kill'),
+    remediation: 'Merge the right-sizing pull request, or raise the memory limit by hand.',
+  },
+  {
+    check: 'rightsizing.cpu-throttled',
+    severity: 'medium',
+    matches: (r) => r.startsWith('CPU throttled'),
+    remediation: 'Raise the CPU request; remove the CPU limit unless it is needed.',
+  },
+  {
+    check: 'rightsizing.hpa-resource-left-alone',
+    severity: 'info',
+    matches: (r) => r.startsWith('HPA ') && r.includes('left alone'),
+    remediation: 'Review the HPA target and the request together.',
+  },
+];
+
 function findingsFor(result: WorkloadRecommendation): Finding[] {
   const findings: Finding[] = [];
   const { ref } = result.workload;
   for (const c of result.containers) {
     const rec = c.recommendation;
     if (rec === undefined) continue;
-    const oom = rec.reasons.find((r) => r.includes('OOM kill'));
-    if (oom !== undefined) {
+    for (const { check, severity, matches, remediation } of REASON_FINDINGS) {
+      const reason = rec.reasons.find(matches);
+      if (reason === undefined) continue;
       findings.push({
-        check: 'rightsizing.oom-killed',
+        check,
         concern: 'rightsizing',
-        severity: 'high',
+        severity,
         resource: ref,
-        message: `container ${c.container.name}: ${oom}`,
-        remediation: 'Merge the right-sizing pull request, or raise the memory limit by hand.',
-      });
-    }
-    const throttled = rec.reasons.find((r) => r.startsWith('CPU throttled'));
-    if (throttled !== undefined) {
-      findings.push({
-        check: 'rightsizing.cpu-throttled',
-        concern: 'rightsizing',
-        severity: 'medium',
-        resource: ref,
-        message: `container ${c.container.name}: ${throttled}`,
-        remediation: 'Raise the CPU request; remove the CPU limit unless it is needed.',
-      });
-    }
-    const leftAlone = rec.reasons.find((r) => r.startsWith('HPA ') && r.includes('left alone'));
-    if (leftAlone !== undefined) {
-      findings.push({
-        check: 'rightsizing.hpa-resource-left-alone',
-        concern: 'rightsizing',
-        severity: 'info',
-        resource: ref,
-        message: `container ${c.container.name}: ${leftAlone}`,
-        remediation: 'Review the HPA target and the request together.',
+        message: `container ${c.container.name}: ${reason}`,
+        remediation,
       });
     }
   }
