@@ -5,10 +5,10 @@
  */
 import { Octokit } from '@octokit/rest';
 import { InputError } from '../../../errors.js';
+import { HostedPlatform } from '../hosted.js';
 import { parseRepoUrl } from '../repo-url.js';
 import type {
   CommentRef,
-  PlatformAdapter,
   PlatformDefinition,
   PlatformOptions,
   PullRequestRef,
@@ -29,13 +29,14 @@ const silentLog = {
   error: () => undefined,
 };
 
-class GitHubPlatform implements PlatformAdapter {
+class GitHubPlatform extends HostedPlatform {
   readonly name = 'github' as const;
   private readonly octokit: Octokit;
   private readonly owner: string;
   private readonly repo: string;
 
   constructor(options: PlatformOptions) {
+    super();
     if (options.token === undefined || options.token === '') {
       throw new InputError('the github platform needs a token: set TARS_GIT_TOKEN or GITHUB_TOKEN');
     }
@@ -68,30 +69,26 @@ class GitHubPlatform implements PlatformAdapter {
     return this.ref(pull.number, pull.html_url, pull.title, pull.body ?? '', false, false);
   }
 
-  async ensurePullRequest(spec: PullRequestSpec): Promise<PullRequestRef> {
-    const pr = await this.ensurePullRequestText(spec);
-    if (pr.number !== null) await this.ensureLabels(pr.number, spec.labels);
-    return pr;
+  protected async createPullRequest(spec: PullRequestSpec): Promise<PullRequestRef> {
+    const { data } = await this.octokit.rest.pulls.create({
+      owner: this.owner,
+      repo: this.repo,
+      head: spec.head,
+      base: spec.base,
+      title: spec.title,
+      body: spec.body,
+    });
+    return this.ref(data.number, data.html_url, data.title, data.body ?? '', true, false);
   }
 
-  private async ensurePullRequestText(spec: PullRequestSpec): Promise<PullRequestRef> {
-    const existing = await this.findPullRequest(spec.head, spec.base);
-    if (existing?.number == null) {
-      const { data } = await this.octokit.rest.pulls.create({
-        owner: this.owner,
-        repo: this.repo,
-        head: spec.head,
-        base: spec.base,
-        title: spec.title,
-        body: spec.body,
-      });
-      return this.ref(data.number, data.html_url, data.title, data.body ?? '', true, false);
-    }
-    if (existing.title === spec.title && existing.body === spec.body) return existing;
+  protected async updatePullRequest(
+    number: number,
+    spec: PullRequestSpec,
+  ): Promise<PullRequestRef> {
     const { data } = await this.octokit.rest.pulls.update({
       owner: this.owner,
       repo: this.repo,
-      pull_number: existing.number,
+      pull_number: number,
       title: spec.title,
       body: spec.body,
     });

@@ -5,10 +5,10 @@
  */
 import { Gitlab } from '@gitbeaker/rest';
 import { InputError } from '../../../errors.js';
+import { HostedPlatform } from '../hosted.js';
 import { parseRepoUrl } from '../repo-url.js';
 import type {
   CommentRef,
-  PlatformAdapter,
   PlatformDefinition,
   PlatformOptions,
   PullRequestRef,
@@ -24,12 +24,13 @@ interface MergeRequestFields {
   readonly target_branch: string;
 }
 
-class GitLabPlatform implements PlatformAdapter {
+class GitLabPlatform extends HostedPlatform {
   readonly name = 'gitlab' as const;
   private readonly api: InstanceType<typeof Gitlab>;
   private readonly projectId: string;
 
   constructor(options: PlatformOptions) {
+    super();
     if (options.token === undefined || options.token === '') {
       throw new InputError('the gitlab platform needs a token: set TARS_GIT_TOKEN or GITLAB_TOKEN');
     }
@@ -52,29 +53,25 @@ class GitLabPlatform implements PlatformAdapter {
     return mr === undefined ? undefined : this.ref(mr, false, false);
   }
 
-  async ensurePullRequest(spec: PullRequestSpec): Promise<PullRequestRef> {
-    const pr = await this.ensurePullRequestText(spec);
-    if (pr.number !== null) await this.ensureLabels(pr.number, spec.labels);
-    return pr;
+  protected async createPullRequest(spec: PullRequestSpec): Promise<PullRequestRef> {
+    const created = (await this.api.MergeRequests.create(
+      this.projectId,
+      spec.head,
+      spec.base,
+      spec.title,
+      {
+        description: spec.body,
+        removeSourceBranch: true,
+      },
+    )) as unknown as MergeRequestFields;
+    return this.ref(created, true, false);
   }
 
-  private async ensurePullRequestText(spec: PullRequestSpec): Promise<PullRequestRef> {
-    const existing = await this.findPullRequest(spec.head, spec.base);
-    if (existing?.number == null) {
-      const created = (await this.api.MergeRequests.create(
-        this.projectId,
-        spec.head,
-        spec.base,
-        spec.title,
-        {
-          description: spec.body,
-          removeSourceBranch: true,
-        },
-      )) as unknown as MergeRequestFields;
-      return this.ref(created, true, false);
-    }
-    if (existing.title === spec.title && existing.body === spec.body) return existing;
-    const edited = (await this.api.MergeRequests.edit(this.projectId, existing.number, {
+  protected async updatePullRequest(
+    number: number,
+    spec: PullRequestSpec,
+  ): Promise<PullRequestRef> {
+    const edited = (await this.api.MergeRequests.edit(this.projectId, number, {
       title: spec.title,
       description: spec.body,
     })) as unknown as MergeRequestFields;
