@@ -8,8 +8,8 @@
  * Responses start from the spec's own examples, with the fields the fake tracks overwritten.
  */
 import { createRequire } from 'node:module';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal } from './local-server.js';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
@@ -501,15 +501,8 @@ export async function startFakeGitHub(
     }
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      violations.push(`fake failed: ${String(e)}`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocal(handle, violations);
+  baseUrl = server.url;
   return {
     url: baseUrl,
     owner,
@@ -519,11 +512,7 @@ export async function startFakeGitHub(
     calls,
     violations,
     authorizations,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }
 

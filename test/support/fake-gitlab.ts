@@ -49,8 +49,8 @@
  * parameter the spec allows but this fake does not act on is a violation too, though answered:
  * a test must not pass on a filter the fake ignored.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { listenLocal } from './local-server.js';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
@@ -1183,20 +1183,12 @@ export async function startFakeGitLab(options: { projectPath?: string } = {}): P
     return out;
   };
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    serve(req)
-      .then((out) => {
-        res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
-        res.end(JSON.stringify(out.body));
-      })
-      .catch((e: unknown) => {
-        violations.push(`fake failed: ${String(e)}`);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocal(async (req, res) => {
+    const out = await serve(req);
+    res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
+    res.end(JSON.stringify(out.body));
+  }, violations);
+  baseUrl = server.url;
   return {
     url: baseUrl,
     projectPath,
@@ -1205,10 +1197,6 @@ export async function startFakeGitLab(options: { projectPath?: string } = {}): P
     calls,
     violations,
     tokens,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }
