@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { createObjects, createTestNamespace, testKubeconfigs } from '../support/cluster.js';
 import { readTree, tars } from './run-tars.js';
+import { container, deployment } from '../support/objects.js';
 
 const HISTORY = 'examples/online-boutique/history';
 
@@ -34,18 +35,7 @@ describe('tars snapshot', () => {
         metadata: { name: 'password', namespace: ns },
         stringData: { value: 'hunter2-planted' },
       },
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web', namespace: ns },
-        spec: {
-          selector: { matchLabels: { app: 'web' } },
-          template: {
-            metadata: { labels: { app: 'web' } },
-            spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-          },
-        },
-      },
+      deployment({ name: 'web', namespace: ns, containers: [container('web')] }),
     ]);
     const out = join(mkdtempSync(join(tmpdir(), 'tars-snapshot-')), 'bundle');
     // The demo history is from early November 2026: a 30-day window ending now covers it.

@@ -12,6 +12,7 @@ import type { KubeObject } from '../../src/cluster/types.js';
 import { createObjects, createTestNamespace, testKubeconfigs } from '../support/cluster.js';
 import type { FaultProxy } from './fault-proxy.js';
 import { listOf, startFaultProxy } from './fault-proxy.js';
+import { container, deployment } from '../support/objects.js';
 
 const kinds = (...names: string[]): KindInfo[] => names.map((n) => kindInfo(n) as KindInfo);
 const fastRetry = { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 2000 };
@@ -29,18 +30,7 @@ describe('live source with injected failures', () => {
         kind: 'ConfigMap',
         metadata: { name, namespace: ns },
       })),
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web', namespace: ns },
-        spec: {
-          selector: { matchLabels: { app: 'web' } },
-          template: {
-            metadata: { labels: { app: 'web' } },
-            spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-          },
-        },
-      },
+      deployment({ name: 'web', namespace: ns, containers: [container('web')] }),
     ]);
   });
   beforeEach(async () => {
