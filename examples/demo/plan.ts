@@ -4,7 +4,7 @@
  */
 import { KUBE_NAME_ALPHABET, Prng } from './prng.js';
 import type { NodeSpec } from './scenario.js';
-import { LEAKING, managerOf, NODES, ROLLED_OUT, TIMES } from './scenario.js';
+import { appliedAt, LEAKING, NODES, ROLLED_OUT, TIMES } from './scenario.js';
 
 export interface ReplicaSetPlan {
   readonly deployment: string;
@@ -37,17 +37,6 @@ export interface DeploymentPlan {
   readonly created: number;
   readonly replicaSets: readonly ReplicaSetPlan[];
   readonly pods: readonly PodPlan[];
-}
-
-function createdAt(deployment: string): number {
-  switch (managerOf(deployment)) {
-    case 'helm':
-      return TIMES.helmInstalled;
-    case 'argocd':
-      return TIMES.argoSynced;
-    case 'kubectl':
-      return TIMES.kubectlApplied;
-  }
 }
 
 export function planDeployments(
@@ -87,7 +76,7 @@ export function planDeployments(
   };
 
   return deployments.map((d) => {
-    const created = createdAt(d.name);
+    const created = appliedAt(d.name);
     const rsAt = (
       revision: number,
       at: number,

@@ -37,6 +37,18 @@ export function managerOf(deployment: string): Manager {
   return 'kubectl';
 }
 
+/** When a Deployment (and its Service) was first applied, by whoever manages it. */
+export function appliedAt(deployment: string): number {
+  switch (managerOf(deployment)) {
+    case 'helm':
+      return TIMES.helmInstalled;
+    case 'argocd':
+      return TIMES.argoSynced;
+    case 'kubectl':
+      return TIMES.kubectlApplied;
+  }
+}
+
 export const ROLLED_OUT = { deployment: 'checkoutservice', previousImageTag: 'v0.5.0' } as const;
 
 /** The container that leaks memory and is OOMKilled a few times a week. */

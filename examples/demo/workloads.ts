@@ -17,24 +17,13 @@ import {
 } from './objects.js';
 import type { DeploymentPlan, PodPlan, ReplicaSetPlan } from './plan.js';
 import { KUBE_NAME_ALPHABET } from './prng.js';
-import { managerOf, NAMESPACE, TIMES } from './scenario.js';
+import { appliedAt, managerOf, NAMESPACE, TIMES } from './scenario.js';
 
 type Json = Record<string, unknown>;
 
 const clone = <T>(value: T): T => structuredClone(value);
 const asObjects = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
 const metadataOf = (o: Json): Json => o.metadata as Json;
-
-function appliedAt(name: string): number {
-  switch (managerOf(name)) {
-    case 'helm':
-      return TIMES.helmInstalled;
-    case 'argocd':
-      return TIMES.argoSynced;
-    case 'kubectl':
-      return TIMES.kubectlApplied;
-  }
-}
 
 /** Metadata of an applied object: identity, the applier's marks, its managedFields entry. */
 function appliedMetadata(s: Stamp, manifest: Json, created: number, lastApply: number): Json {
