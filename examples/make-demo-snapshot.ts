@@ -6,11 +6,12 @@
  *
  *   node dist/examples/make-demo-snapshot.js [OUT_DIR]
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { KubeObject } from '../src/cluster/types.js';
+import { projectRoot } from '../test/support/project-root.js';
 import type { ContainerLimits } from './demo/history.js';
 import { generateHistory } from './demo/history.js';
 import {
@@ -31,16 +32,7 @@ import { deploymentObject, podObject, replicaSetObject, serviceObject } from './
 
 type Json = Record<string, unknown>;
 
-/** The project root: the nearest folder above this file with a package.json (src or dist alike). */
-export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
+export { projectRoot };
 
 /** The trace's quiet hour lands at 03:00 UTC and its busy hours around midday, as for a European shop. */
 const TRAFFIC_OFFSET_MINUTES = 20 * 60;

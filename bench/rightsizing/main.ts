@@ -5,9 +5,8 @@
  * path), and krr's and VPA's default recommenders see the same fetched history. The last 8 hours
  * are judged. Prints a table and writes bench/rightsizing/results.json.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inventoryAnalyzer } from '../../src/analyzers/inventory/index.js';
 import { rightsizingAnalyzer } from '../../src/analyzers/rightsizing/index.js';
 import { formatOpenMetrics } from '../../src/metrics/openmetrics/write.js';
@@ -16,6 +15,7 @@ import type { UsageHistory } from '../../src/metrics/types.js';
 import type { Change } from '../../src/model/types.js';
 import { DEFAULT_POLICY } from '../../src/policy/defaults.js';
 import { parseQuantity } from '../../src/util/quantity.js';
+import { projectRoot } from '../../test/support/project-root.js';
 import { startPrometheus } from '../../test/support/prometheus.js';
 import { krrSimple, vpaDefaults } from './baselines.js';
 import {
@@ -30,18 +30,8 @@ import {
 import { score, type Score, type Sizing } from './score.js';
 import { HISTORY_STEPS, loadTrace, STEP_SECONDS, TOTAL_STEPS, type Job } from './trace.js';
 
-/** The project root: the nearest folder above this file with a package.json (source or dist). */
-function findProjectRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
-const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
-const TRACE = join(projectRoot, 'test', 'fixtures', 'traces', 'google-cluster-vms-5min.csv.gz');
+const root = projectRoot();
+const TRACE = join(root, 'test', 'fixtures', 'traces', 'google-cluster-vms-5min.csv.gz');
 
 async function main(): Promise<void> {
   const jobs = loadTrace(TRACE);
@@ -79,7 +69,7 @@ async function main(): Promise<void> {
     ];
     printTable(rows);
     writeFileSync(
-      join(projectRoot, 'bench', 'rightsizing', 'results.json'),
+      join(root, 'bench', 'rightsizing', 'results.json'),
       `${JSON.stringify({ jobs: jobs.length, prometheusQueries: queries, results: Object.fromEntries(rows) }, null, 2)}\n`,
     );
   } finally {
