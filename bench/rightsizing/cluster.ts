@@ -29,16 +29,18 @@ export function benchSnapshot(jobs: readonly Job[]): ClusterSnapshot {
     const name = workloadName(job);
     const labels = { app: name };
     const podSpec = { containers: [{ name: CONTAINER, image: 'registry.example/job:1' }] };
+    // The ReplicaSet carries its Deployment's spec, as the controller makes it.
+    const workloadSpec = {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: podSpec },
+    };
     objects.push(
       {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name, namespace: NAMESPACE, uid: `d-${name}` },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec: podSpec },
-        },
+        spec: workloadSpec,
       },
       {
         apiVersion: 'apps/v1',
@@ -51,11 +53,7 @@ export function benchSnapshot(jobs: readonly Job[]): ClusterSnapshot {
             { apiVersion: 'apps/v1', kind: 'Deployment', name, uid: `d-${name}`, controller: true },
           ],
         },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec: podSpec },
-        },
+        spec: workloadSpec,
       },
       {
         apiVersion: 'v1',
