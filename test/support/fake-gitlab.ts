@@ -66,6 +66,10 @@ const URI = { type: 'string', format: 'uri' };
 const STRINGS = { type: 'array', items: STR };
 const INTS = { type: 'array', items: INT };
 const nullable = (schema: JsonObject): JsonObject => ({ anyOf: [schema, { type: 'null' }] });
+const pick = <T extends JsonObject>(
+  properties: T,
+  names: readonly (keyof T & string)[],
+): JsonObject => Object.fromEntries(names.map((name) => [name, properties[name]]));
 const object = (properties: JsonObject, required: string[] = Object.keys(properties)) => ({
   type: 'object',
   additionalProperties: false,
@@ -239,17 +243,19 @@ export const MERGE_REQUEST_SCHEMA = object(
 );
 
 /** `MergeRequestSimple` (docs: `view=simple`); not in the spec. */
-const MERGE_REQUEST_SIMPLE_SCHEMA = object({
-  id: INT,
-  iid: INT,
-  project_id: INT,
-  title: STR,
-  description: nullable(STR),
-  state: MR_STATE,
-  created_at: DATE_TIME,
-  updated_at: DATE_TIME,
-  web_url: URI,
-});
+const MERGE_REQUEST_SIMPLE_SCHEMA = object(
+  pick(MR_BASIC_PROPERTIES, [
+    'id',
+    'iid',
+    'project_id',
+    'title',
+    'description',
+    'state',
+    'created_at',
+    'updated_at',
+    'web_url',
+  ]),
+);
 
 /** Note response (hand-written: lib/api/entities/note.rb and the notes docs). */
 export const NOTE_SCHEMA = object(
