@@ -4,25 +4,10 @@
  * Services in their environment (a static stand-in until observed traffic is modelled).
  */
 import type { ClusterSnapshot, KubeObject } from '../cluster/types.js';
-import { arrayField, podSpecOf, recordField, stringField } from '../kube/objects.js';
+import { arrayField, field, podSpecOf, stringField } from '../kube/objects.js';
+import { labelSelectorMatches, podTemplateLabels, servicesSelecting } from '../kube/selectors.js';
 import type { Change, WorkloadModel } from '../model/types.js';
 import { assessRisk, workloadKey } from './risk.js';
-
-function podLabels(workload: KubeObject): Record<string, unknown> {
-  const path =
-    workload.kind === 'CronJob'
-      ? ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels']
-      : ['spec', 'template', 'metadata', 'labels'];
-  return recordField(workload, ...path) ?? {};
-}
-
-function selects(
-  selector: Record<string, unknown> | undefined,
-  labels: Record<string, unknown>,
-): boolean {
-  if (selector === undefined || Object.keys(selector).length === 0) return false;
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
 
 /** Words of every env value of a workload: service names appear as `name`, `name:port`, `name.ns…`. */
 function envWords(workload: KubeObject): Set<string> {
@@ -61,18 +46,13 @@ export function attachRisks(
     const workload = byKey.get(workloadKey(change.workload ?? change.target));
     const obj = workload && objects.get(workloadKey(workload.ref));
     if (workload === undefined || obj === undefined) return { hasPdb: false, dependents: 0 };
-    const labels = podLabels(obj);
-    const ns = workload.ref.namespace;
+    const labels = podTemplateLabels(obj);
     const hasPdb = pdbs.some(
       (p) =>
-        p.metadata.namespace === ns &&
-        selects(recordField(p, 'spec', 'selector', 'matchLabels'), labels),
+        p.metadata.namespace === workload.ref.namespace &&
+        labelSelectorMatches(field(p, 'spec', 'selector'), labels),
     );
-    const names = services
-      .filter(
-        (s) => s.metadata.namespace === ns && selects(recordField(s, 'spec', 'selector'), labels),
-      )
-      .map((s) => s.metadata.name);
+    const names = servicesSelecting(obj, services).map((s) => s.metadata.name);
     const dependents = [...words.entries()].filter(
       ([key, w]) => key !== workloadKey(workload.ref) && names.some((n) => w.has(n)),
     ).length;

@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { arrayField, field, isRecord, recordField } from '../../kube/objects.js';
+import { labelSelectorMatches, podTemplateLabels } from '../../kube/selectors.js';
 import type {
   ContainerModel,
   CostFigures,
@@ -237,17 +238,6 @@ function templateSpec(object: KubeObject): unknown {
     : field(object, 'spec', 'template', 'spec');
 }
 
-function templateLabels(object: KubeObject): Record<string, string> {
-  const path =
-    object.kind === 'CronJob'
-      ? ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels']
-      : ['spec', 'template', 'metadata', 'labels'];
-  const labels = recordField(object, ...path) ?? {};
-  return Object.fromEntries(
-    Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
-  );
-}
-
 /** Stateless (a Deployment mounting no claim), at least 2 replicas, and a PDB selecting its pods. */
 function isSpotCandidate(
   object: KubeObject,
@@ -260,38 +250,10 @@ function isSpotCandidate(
     isRecord(field(v, 'persistentVolumeClaim')),
   );
   if (mountsClaim) return false;
-  const labels = templateLabels(object);
+  const labels = podTemplateLabels(object);
   return pdbs.some(
     (pdb) =>
       pdb.metadata.namespace === workload.ref.namespace &&
-      selects(field(pdb, 'spec', 'selector'), labels),
+      labelSelectorMatches(field(pdb, 'spec', 'selector'), labels),
   );
-}
-
-/** A label selector (matchLabels and matchExpressions) against labels; an empty one selects nothing here. */
-function selects(selector: unknown, labels: Record<string, string>): boolean {
-  if (!isRecord(selector)) return false;
-  const matchLabels = recordField(selector, 'matchLabels') ?? {};
-  const expressions = arrayField(selector, 'matchExpressions');
-  if (Object.keys(matchLabels).length === 0 && expressions.length === 0) return false;
-  const labelsOk = Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
-  const expressionsOk = expressions.every((e) => {
-    const key = field(e, 'key');
-    const operator = field(e, 'operator');
-    const values = arrayField(e, 'values').filter((v): v is string => typeof v === 'string');
-    if (typeof key !== 'string') return false;
-    switch (operator) {
-      case 'In':
-        return labels[key] !== undefined && values.includes(labels[key]);
-      case 'NotIn':
-        return labels[key] === undefined || !values.includes(labels[key]);
-      case 'Exists':
-        return labels[key] !== undefined;
-      case 'DoesNotExist':
-        return labels[key] === undefined;
-      default:
-        return false;
-    }
-  });
-  return labelsOk && expressionsOk;
 }

@@ -11,7 +11,8 @@ import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import { isManagedElsewhere, managerOf } from '../inventory/managers.js';
 import { ObjectIndex } from '../inventory/owners.js';
 import { cleanManifest } from './clean.js';
-import { configMapNames, serviceAccountName, servicesSelecting } from './related.js';
+import { servicesSelecting } from '../../kube/selectors.js';
+import { configMapNames, serviceAccountName } from './related.js';
 
 /** Kinds adopted as workloads; standalone Jobs are one-off runs, not desired state. */
 const ADOPTABLE_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob']);

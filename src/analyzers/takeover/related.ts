@@ -1,37 +1,13 @@
 /**
- * The objects a workload needs beside itself to be recreated from Git: the Services that
- * select its pods, and the ConfigMaps and ServiceAccount its pod spec names.
+ * The objects a workload needs beside itself to be recreated from Git: the ConfigMaps and
+ * ServiceAccount its pod spec names (the Services that select its pods: src/kube/selectors.ts).
  * Objects the cluster creates on its own (the `default` ServiceAccount, `kube-root-ca.crt`)
  * are left out.
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { arrayField, field, isRecord, podSpecOf, recordField } from '../../kube/objects.js';
+import { arrayField, field, isRecord, podSpecOf } from '../../kube/objects.js';
 
 const CLUSTER_CREATED_CONFIGMAPS = new Set(['kube-root-ca.crt']);
-
-function podLabels(workload: KubeObject): Record<string, string> {
-  const path =
-    workload.kind === 'CronJob'
-      ? ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels']
-      : ['spec', 'template', 'metadata', 'labels'];
-  const labels = recordField(workload, ...path) ?? {};
-  return Object.fromEntries(
-    Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
-  );
-}
-
-export function servicesSelecting(
-  workload: KubeObject,
-  services: readonly KubeObject[],
-): KubeObject[] {
-  const labels = podLabels(workload);
-  return services.filter((svc) => {
-    if (svc.metadata.namespace !== workload.metadata.namespace) return false;
-    const selector = recordField(svc, 'spec', 'selector');
-    if (selector === undefined || Object.keys(selector).length === 0) return false;
-    return Object.entries(selector).every(([k, v]) => labels[k] === v);
-  });
-}
 
 export function configMapNames(workload: KubeObject): Set<string> {
   const spec = podSpecOf(workload);
