@@ -5,7 +5,7 @@
  * summary / pull request as a table.
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { arrayField, field, isRecord, recordField } from '../../kube/objects.js';
+import { arrayField, field, isRecord, podSpecOf, recordField } from '../../kube/objects.js';
 import { labelSelectorMatches, podTemplateLabels } from '../../kube/selectors.js';
 import type {
   ContainerModel,
@@ -214,7 +214,7 @@ function storageOf(
   claims: ReadonlyMap<string, KubeObject>,
 ): number {
   let bytes = 0;
-  for (const volume of arrayField(templateSpec(object), 'volumes')) {
+  for (const volume of arrayField(podSpecOf(object), 'volumes')) {
     const claimName = field(volume, 'persistentVolumeClaim', 'claimName');
     if (typeof claimName !== 'string') continue;
     const claim = claims.get(`${workload.ref.namespace}/${claimName}`);
@@ -232,12 +232,6 @@ function storageOf(
   return bytes;
 }
 
-function templateSpec(object: KubeObject): unknown {
-  return object.kind === 'CronJob'
-    ? field(object, 'spec', 'jobTemplate', 'spec', 'template', 'spec')
-    : field(object, 'spec', 'template', 'spec');
-}
-
 /** Stateless (a Deployment mounting no claim), at least 2 replicas, and a PDB selecting its pods. */
 function isSpotCandidate(
   object: KubeObject,
@@ -246,7 +240,7 @@ function isSpotCandidate(
   pdbs: readonly KubeObject[],
 ): boolean {
   if (workload.ref.kind !== 'Deployment' || replicas < 2) return false;
-  const mountsClaim = arrayField(templateSpec(object), 'volumes').some((v) =>
+  const mountsClaim = arrayField(podSpecOf(object), 'volumes').some((v) =>
     isRecord(field(v, 'persistentVolumeClaim')),
   );
   if (mountsClaim) return false;
