@@ -3,13 +3,27 @@
  * find → create or update (only when title or body changed) → add missing labels. Each platform
  * supplies the API calls.
  */
+import { InputError } from '../../errors.js';
 import type {
   CommentRef,
+  PlatformOptions,
   PlatformAdapter,
   PlatformName,
   PullRequestRef,
   PullRequestSpec,
 } from './types.js';
+
+/** The API token a hosted platform cannot work without, or a clear InputError naming where to set it. */
+export function requireToken(
+  options: PlatformOptions,
+  platform: PlatformName,
+  envVar: string,
+): string {
+  if (options.token === undefined || options.token === '') {
+    throw new InputError(`the ${platform} platform needs a token: set TARS_GIT_TOKEN or ${envVar}`);
+  }
+  return options.token;
+}
 
 export abstract class HostedPlatform implements PlatformAdapter {
   abstract readonly name: PlatformName;

@@ -5,7 +5,7 @@
  */
 import { Octokit } from '@octokit/rest';
 import { InputError } from '../../../errors.js';
-import { HostedPlatform } from '../hosted.js';
+import { HostedPlatform, requireToken } from '../hosted.js';
 import { parseRepoUrl } from '../repo-url.js';
 import type {
   CommentRef,
@@ -37,9 +37,7 @@ class GitHubPlatform extends HostedPlatform {
 
   constructor(options: PlatformOptions) {
     super();
-    if (options.token === undefined || options.token === '') {
-      throw new InputError('the github platform needs a token: set TARS_GIT_TOKEN or GITHUB_TOKEN');
-    }
+    const token = requireToken(options, 'github', 'GITHUB_TOKEN');
     const location = parseRepoUrl(options.repoUrl);
     const [owner, repo] = location.segments.slice(-2);
     if (owner === undefined || repo === undefined)
@@ -47,7 +45,7 @@ class GitHubPlatform extends HostedPlatform {
     this.owner = owner;
     this.repo = repo;
     this.octokit = new Octokit({
-      auth: options.token,
+      auth: token,
       baseUrl: options.apiUrl ?? githubApiUrl(location.host),
       userAgent: 'tars',
       // Octokit would print deprecation notices to the console; TARS's output is its own.

@@ -4,8 +4,7 @@
  * found with `state=opened&source_branch=…&target_branch=…`; comments are merge-request notes.
  */
 import { Gitlab } from '@gitbeaker/rest';
-import { InputError } from '../../../errors.js';
-import { HostedPlatform } from '../hosted.js';
+import { HostedPlatform, requireToken } from '../hosted.js';
 import { parseRepoUrl } from '../repo-url.js';
 import type {
   CommentRef,
@@ -31,14 +30,12 @@ class GitLabPlatform extends HostedPlatform {
 
   constructor(options: PlatformOptions) {
     super();
-    if (options.token === undefined || options.token === '') {
-      throw new InputError('the gitlab platform needs a token: set TARS_GIT_TOKEN or GITLAB_TOKEN');
-    }
+    const token = requireToken(options, 'gitlab', 'GITLAB_TOKEN');
     const location = parseRepoUrl(options.repoUrl);
     this.projectId = location.segments.join('/');
     this.api = new Gitlab({
       host: options.apiUrl ?? `https://${location.host}`,
-      token: options.token,
+      token,
     });
   }
 
