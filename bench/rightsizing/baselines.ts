@@ -1,10 +1,10 @@
 /**
  * The anchors, as issue 4 defines them. krr "simple": CPU p95 (nearest rank, as numpy's
  * `percentile(..., method="higher")` and krr's own sort-and-index give), memory max × 1.15.
- * VPA defaults: CPU p90 of samples weighted with a 24 h half-life × 1.15, at least 25m; memory
- * max × 1.15, at least 250 MB.
+ * VPA defaults: CPU p90 of samples weighted with a 24 h half-life × 1.15, at least 25m
+ * (src/analyzers/rightsizing/reference.ts); memory max × 1.15, at least 250 MB.
  */
-import { decayWeights, weightedPercentile } from '../../src/analyzers/rightsizing/estimate.js';
+import { vpaCpuReference } from '../../src/analyzers/rightsizing/reference.js';
 import type { Sample } from '../../src/metrics/types.js';
 import type { Sizing } from './score.js';
 
@@ -19,14 +19,9 @@ export function vpaDefaults(
   memory: readonly Sample[],
   now: number,
 ): Sizing {
-  const weights = decayWeights(cpu, now, 24 * 3600);
-  const p90 = weightedPercentile(
-    cpu.map((s) => s.v),
-    weights,
-    0.9,
-  );
   return {
-    cpuRequest: Math.max(p90 * 1.15, 0.025),
+    // The same reference the plan's CPU budget uses (`overRequestCost: auto`).
+    cpuRequest: vpaCpuReference(cpu, now),
     memoryLimit: Math.max(peak(memory) * 1.15, 250e6),
   };
 }

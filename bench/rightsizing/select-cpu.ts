@@ -6,8 +6,10 @@
  * both figures of (VPA − candidate) / VPA, ties broken by the lower mean over-request.
  */
 import {
+  cpuCurve,
   estimateCpu,
   shortHistoryMargin,
+  solveOverRequestPrice,
   type CpuModel,
 } from '../../src/analyzers/rightsizing/estimate.js';
 import type { Sample } from '../../src/metrics/types.js';
@@ -205,4 +207,96 @@ function mean(xs: readonly number[]): number {
 
 export function showScores(scores: readonly FoldScore[]): string {
   return scores.map((x) => `${(x.slack * 100).toFixed(2)}/${(x.over * 100).toFixed(2)}`).join('  ');
+}
+
+/** The third round's candidates: the over-request price is solved per fold to VPA's budget. */
+export interface BudgetCandidate {
+  readonly halfLifeHours: number;
+  readonly levelSpread: number;
+  readonly minPercentile: number;
+  /** Round two's recent-window terms (30 min window, MAD factor 2.5, drift 0.25). */
+  readonly recentTerms: boolean;
+}
+
+export function budgetModelOf(c: BudgetCandidate): CpuModel {
+  return {
+    halfLifeSeconds: c.halfLifeHours * 3600,
+    overRequestCost: 0,
+    minPercentile: c.minPercentile,
+    margin: 0,
+    levelSpread: c.levelSpread,
+    ...(c.recentTerms ? { recentWindowSeconds: 1800, driftFactor: 0.25, madFactor: 2.5 } : {}),
+  };
+}
+
+export function budgetGrid(): BudgetCandidate[] {
+  const grid: BudgetCandidate[] = [];
+  for (const halfLifeHours of [2, 4, 8, 24])
+    for (const levelSpread of [0, 0.05, 0.1, 0.15, 0.2, 0.3])
+      for (const minPercentile of [0, 0.5, 0.8, 0.9])
+        for (const recentTerms of [false, true])
+          grid.push({ halfLifeHours, levelSpread, minPercentile, recentTerms });
+  return grid;
+}
+
+/** What the plan does with an estimate before it counts against the budget: floor and rounding. */
+export function finishCpu(cores: number): number {
+  return roundCpu(Math.max(cores, 0.01), 5);
+}
+
+/**
+ * Third round: per fold, VPA's total request from that fold's history is the budget; the price
+ * is solved to it. Qualifies when over-request (and slack) are no worse than VPA's on every fold;
+ * the lowest mean over-request wins, ties by the lower mean slack.
+ */
+export function selectBudget(
+  jobs: readonly Job[],
+  folds: readonly Fold[],
+  shortMargin: number,
+  fullConfidenceSeconds: number,
+  grid: readonly BudgetCandidate[] = budgetGrid(),
+): { chosen: BudgetCandidate | undefined; rows: BudgetRow[]; anchor: FoldScore[] } {
+  const history = folds.map((f) => jobs.map((j) => samples(j.cpu.slice(0, f.history))));
+  const vpa = folds.map((f, i) =>
+    history[i].map((cpu) => vpaDefaults(cpu, [], f.history * STEP_SECONDS).cpuRequest),
+  );
+  const anchor = folds.map((f, i) => cpuScore(jobs, vpa[i], f.history, f.end));
+  const rows = grid.map((candidate): BudgetRow => {
+    const model = budgetModelOf(candidate);
+    const prices: number[] = [];
+    const scores = folds.map((f, i) => {
+      const now = f.history * STEP_SECONDS;
+      const extra = shortHistoryMargin(now, fullConfidenceSeconds, shortMargin);
+      const curves = history[i].map((cpu) => cpuCurve(cpu, now, model, extra)!);
+      const budget = vpa[i].reduce((a, b) => a + b, 0);
+      const price = solveOverRequestPrice(curves, budget, finishCpu);
+      prices.push(price);
+      const requests = curves.map((c) => finishCpu(c.at(price).cores));
+      return cpuScore(jobs, requests, f.history, f.end);
+    });
+    const qualifies = scores.every(
+      (s, i) => s.over <= anchor[i].over + 1e-12 && s.slack <= anchor[i].slack + 1e-12,
+    );
+    return {
+      candidate,
+      scores,
+      prices,
+      qualifies,
+      meanOver: mean(scores.map((s) => s.over)),
+      meanSlack: mean(scores.map((s) => s.slack)),
+    };
+  });
+  const ranked = rows
+    .filter((r) => r.qualifies)
+    .sort((a, b) => a.meanOver - b.meanOver || a.meanSlack - b.meanSlack);
+  return { chosen: ranked[0]?.candidate, rows: ranked, anchor };
+}
+
+export interface BudgetRow {
+  readonly candidate: BudgetCandidate;
+  readonly scores: readonly FoldScore[];
+  readonly prices: readonly number[];
+  readonly qualifies: boolean;
+  readonly meanOver: number;
+  readonly meanSlack: number;
 }

@@ -18,7 +18,15 @@ import { estimateMemory, shortHistoryMargin } from '../../src/analyzers/rightsiz
 import { DEFAULT_RIGHTSIZING_POLICY } from '../../src/analyzers/rightsizing/policy.js';
 import { roundMemory } from '../../src/util/quantity.js';
 import { vpaDefaults } from './baselines.js';
-import { cpuGrid, FIRST_ROUND, samples, selectCpu, showScores } from './select-cpu.js';
+import {
+  budgetGrid,
+  cpuGrid,
+  FIRST_ROUND,
+  samples,
+  selectBudget,
+  selectCpu,
+  showScores,
+} from './select-cpu.js';
 import { HISTORY_STEPS, loadTrace, STEP_SECONDS, type Job } from './trace.js';
 
 const HORIZON = 96;
@@ -126,6 +134,10 @@ function main(): void {
     ),
   );
 
+  if (process.argv.includes('--budget')) {
+    budgetRound(jobs);
+    return;
+  }
   const cpu = selectCpu(jobs, CPU_FOLDS, SHORT_MARGIN, FULL_CONFIDENCE);
   const firstRound = selectCpu(jobs, CPU_FOLDS, SHORT_MARGIN, FULL_CONFIDENCE, [FIRST_ROUND]);
   console.log(
@@ -164,6 +176,24 @@ function main(): void {
     },
     memoryAnchor,
   );
+}
+
+/** Third round (`--budget`): the price solved to VPA's budget per fold; see BENCHMARKS.md. */
+function budgetRound(jobs: readonly Job[]): void {
+  const result = selectBudget(jobs, CPU_FOLDS, SHORT_MARGIN, FULL_CONFIDENCE);
+  console.log(
+    `CPU folds (history → judged, steps): ${CPU_FOLDS.map((f) => `${f.history}→${f.end}`).join('  ')}`,
+  );
+  console.log(`CPU: VPA per fold (slack/over %)      ${showScores(result.anchor)}`);
+  console.log(
+    `CPU: ${result.rows.length} of ${budgetGrid().length} budget configurations qualify; the best ten:`,
+  );
+  for (const row of result.rows.slice(0, 10)) {
+    console.log(
+      `  ${showScores(row.scores)}  mean over ${(row.meanOver * 100).toFixed(3)}  ${JSON.stringify(row.candidate)}`,
+    );
+  }
+  console.log(`CPU: chosen ${JSON.stringify(result.chosen ?? 'none: round two stays')}`);
 }
 
 main();

@@ -44,8 +44,9 @@ export const DEFAULT_POLICY: Policy = deepFreeze({
     cpuLimits: false,
     hpaCpu: 'adjust-target',
     cpu: {
-      halfLife: '4h',
-      overRequestCost: 3,
+      halfLife: '8h',
+      overRequestCost: 'auto',
+      levelSpread: 0.3,
       minPercentile: 0.9,
       margin: 0,
       recentWindow: '30m',

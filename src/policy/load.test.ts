@@ -114,6 +114,26 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('names the alternatives of a field that takes a number or a keyword, once', () => {
+    const dir = policyDir({
+      'p.yaml':
+        'apiVersion: tars.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: p\nspec:\n  rightsizing:\n    cpu:\n      overRequestCost: cheap\n      levelSpread: 2\n',
+      'q.yaml':
+        'apiVersion: tars.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: q\nspec:\n  rightsizing:\n    cpu:\n      overRequestCost: -1\n',
+    });
+    expect(loadError(dir)).toEqual([
+      `invalid policy: 3 errors in ${dir}/p.yaml, ${dir}/q.yaml`,
+      `${dir}/p.yaml:8: spec.rightsizing.cpu.overRequestCost: must be a number, or "auto"`,
+      `${dir}/p.yaml:9: spec.rightsizing.cpu.levelSpread: must be <= 1`,
+      `${dir}/q.yaml:8: spec.rightsizing.cpu.overRequestCost: must be >= 0, or "auto"`,
+    ]);
+    const ok = policyDir({
+      'p.yaml':
+        'apiVersion: tars.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: p\nspec:\n  rightsizing:\n    cpu:\n      overRequestCost: 4\n',
+    });
+    expect(loadPolicy(ok).rightsizing.cpu.overRequestCost).toBe(4);
+  });
+
   it('names a missing required field at its parent', () => {
     const dir = policyDir({
       'p.yaml': 'apiVersion: tars.dev/v1alpha1\nkind: Policy\nmetadata:\n  labels: {}\nspec: {}\n',

@@ -202,11 +202,13 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
         properties: {
           halfLife: duration('Half-life of the recency weights on CPU samples.'),
           overRequestCost: {
-            type: 'number',
-            minimum: 0,
+            oneOf: [{ type: 'number', minimum: 0 }, { const: 'auto' }],
             description:
-              'Cores one would pay to keep a container from running above its request all the time.',
+              "Cores one would pay to keep a container from running above its request all the time, or 'auto': one price per plan, solved so the plan's CPU requests total no more than VPA's default recommender's.",
           },
+          levelSpread: share(
+            'Level uncertainty: each sample also counts at × (1 − this) and × (1 + this).',
+          ),
           minPercentile: share(
             'The request is never below this recency-weighted percentile (0..1).',
           ),

@@ -61,13 +61,23 @@ export interface RightsizingPolicy {
    */
   readonly hpaCpu: 'adjust-target' | 'leave';
   readonly cpu: {
-    /** Half-life of the recency weights on CPU samples. @default 4h */
+    /** Half-life of the recency weights on CPU samples. @default 8h */
     readonly halfLife: string;
     /**
      * Price, in cores, of a container spending all of its time above its request: the request is
-     * the level minimizing `request + overRequestCost × P(usage > request)`. @default 3
+     * the level minimizing `request + overRequestCost × P(usage > request)`. `auto` solves one
+     * price per plan so that the proposed CPU requests of the plan's containers total no more
+     * than what VPA's default recommender would request for them (p90 over a 24 h half-life ×
+     * 1.15, at least 25m): the same cores or fewer, placed where they keep the most time under
+     * the request. @default auto
      */
-    readonly overRequestCost: number;
+    readonly overRequestCost: number | 'auto';
+    /**
+     * Level uncertainty: every sample also counts at × (1 − this) and × (1 + this), a third of
+     * its weight each, since the next hours may sit a little above or below the history.
+     * @default 0.3
+     */
+    readonly levelSpread: number;
     /** The request is never below this recency-weighted percentile (0..1). @default 0.9 */
     readonly minPercentile: number;
     /** Relative margin on top. @default 0 */

@@ -165,6 +165,36 @@ export function offsetOfPath(doc: Document, path: readonly PathSegment[]): numbe
   return offset;
 }
 
+/**
+ * A value matching none of a `oneOf`/`anyOf` yields one error per branch plus one for the
+ * choice itself; the reader wants a single line naming the alternatives: `must be a number, or
+ * "auto"`.
+ */
+function collapseAlternatives(errors: readonly ErrorObject[]): FieldProblem[] {
+  const choices = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  const branchOf = (e: ErrorObject): ErrorObject | undefined =>
+    choices.find(
+      (c) =>
+        c !== e && c.instancePath === e.instancePath && e.schemaPath.startsWith(`${c.schemaPath}/`),
+    );
+  const branches = new Map<ErrorObject, string[]>();
+  for (const error of errors) {
+    const choice = branchOf(error);
+    if (choice !== undefined) {
+      branches.set(choice, [...(branches.get(choice) ?? []), describeAjvError(error).message]);
+    }
+  }
+  return errors.flatMap((error) => {
+    if (branchOf(error) !== undefined) return [];
+    const described = describeAjvError(error);
+    const messages = branches.get(error);
+    if (messages === undefined) return [described];
+    const [first, ...rest] = messages;
+    const message = [first, ...rest.map((m) => m.replace(/^must be /, ''))].join(', or ');
+    return [{ ...described, message }];
+  });
+}
+
 /** Locates each ajv error of `doc`, dropping exact duplicates (ajv repeats some under allErrors). */
 export function locateAjvErrors(
   errors: readonly ErrorObject[],
@@ -174,8 +204,7 @@ export function locateAjvErrors(
 ): LocatedProblem[] {
   const seen = new Set<string>();
   const located: LocatedProblem[] = [];
-  for (const error of errors) {
-    const problem = describeAjvError(error);
+  for (const problem of collapseAlternatives(errors)) {
     const path = [...pathPrefix, ...problem.path];
     const offset = offsetOfPath(doc, path);
     const line = offset === undefined ? undefined : lineOf(lineCounter, offset);

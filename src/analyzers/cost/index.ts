@@ -18,7 +18,7 @@ export { firstFitDecreasing } from './binpack.js';
 /** The cost report of the input, with right-sizing's proposal when there is usage history. */
 export function costReportOf(input: AnalyzerInput): CostReport {
   const proposals = new Map<string, Resources>();
-  for (const result of recommendWorkloads(input)) {
+  for (const result of recommendWorkloads(input).workloads) {
     for (const c of result.containers) {
       if (c.recommendation !== undefined) {
         proposals.set(

@@ -51,6 +51,11 @@ export interface CpuModel {
    */
   readonly exceedanceTarget?: number;
   readonly exceedanceZ?: number;
+  /**
+   * Level uncertainty σ: every sample is also counted at × (1 − σ) and × (1 + σ), a third of its
+   * weight each, so the next hours may sit a little above or below what was seen.
+   */
+  readonly levelSpread?: number;
 }
 
 /** Cap of the volatility margin, so one wild history cannot ask for many times its usage. */
@@ -131,21 +136,96 @@ export function estimateCpu(
   model: CpuModel,
   extraMargin = 0,
 ): CpuEstimate | undefined {
+  return cpuCurve(samples, now, model, extraMargin)?.at(model.overRequestCost);
+}
+
+/**
+ * A container's CPU estimate as a function of the over-request price: everything that does not
+ * depend on the price (sorting, weights, floors, drift) is computed once, so a plan can solve one
+ * price for all its containers (`solveOverRequestPrice`) without redoing it per trial.
+ */
+export interface CpuCurve {
+  /** The estimate at this over-request price (cores one would pay to never be above request). */
+  at(overRequestCost: number): CpuEstimate;
+}
+
+export function cpuCurve(
+  samples: readonly Sample[],
+  now: number,
+  model: CpuModel,
+  extraMargin = 0,
+): CpuCurve | undefined {
   if (samples.length === 0) return undefined;
-  const values = samples.map((s) => Math.max(0, s.v));
-  const weights = decayWeights(samples, now, model.halfLifeSeconds);
-  const scale = 1 + model.margin + extraMargin + volatilityMargin(values, weights, model);
-  let best = costAwareLevel(values, weights, model.overRequestCost, scale);
-  if (model.longHalfLifeSeconds !== undefined) {
-    const long = decayWeights(samples, now, model.longHalfLifeSeconds);
-    const alternative = costAwareLevel(values, long, model.overRequestCost, scale);
-    if (alternative.level > best.level) best = alternative;
+  const raw = samples.map((s) => Math.max(0, s.v));
+  const rawWeights = decayWeights(samples, now, model.halfLifeSeconds);
+  const sigma = model.levelSpread ?? 0;
+  const { values, weights } = spread(raw, rawWeights, sigma);
+  const scale = 1 + model.margin + extraMargin + volatilityMargin(raw, rawWeights, model);
+  const short = levelTable(values, weights);
+  const long =
+    model.longHalfLifeSeconds === undefined
+      ? undefined
+      : tableOf(spread(raw, decayWeights(samples, now, model.longHalfLifeSeconds), sigma));
+  const floorLevel = Math.max(
+    weightedPercentile(raw, rawWeights, model.minPercentile),
+    recentFloor(samples, now, model),
+  );
+  const drift = recentDrift(samples, now, model);
+  return {
+    at(cost: number): CpuEstimate {
+      let best = costAwareLevel(short, cost, scale);
+      if (long !== undefined) best = Math.max(best, costAwareLevel(long, cost, scale));
+      const level = Math.max(best, floorLevel) + drift;
+      const share = weightedShareAtOrBelow(raw, rawWeights, level);
+      return { cores: level * scale, percentile: round1(share * 100), samples: samples.length };
+    },
+  };
+}
+
+/**
+ * The three-point kernel of `CpuModel.levelSpread`: each sample also counted at × (1 − σ) and
+ * × (1 + σ), a third of its weight at each point.
+ */
+function spread(
+  values: readonly number[],
+  weights: readonly number[],
+  sigma: number,
+): { values: number[]; weights: number[] } {
+  if (sigma <= 0) return { values: [...values], weights: [...weights] };
+  const out = { values: [] as number[], weights: [] as number[] };
+  values.forEach((v, i) => {
+    for (const f of [1 - sigma, 1, 1 + sigma]) {
+      out.values.push(v * f);
+      out.weights.push(weights[i] / 3);
+    }
+  });
+  return out;
+}
+
+/**
+ * The largest over-request price whose estimates, summed over `curves` after `finish` (floors and
+ * rounding), stay within `budget` cores: the cheapest placement of those cores against time above
+ * request. The sum only grows with the price, so a bisection on its logarithm finds it. Returns
+ * `minPrice` when even that is over budget.
+ */
+export function solveOverRequestPrice(
+  curves: readonly CpuCurve[],
+  budget: number,
+  finish: (cores: number) => number,
+  { minPrice = 1e-6, maxPrice = 1e6, iterations = 60 } = {},
+): number {
+  const total = (price: number): number =>
+    curves.reduce((sum, c) => sum + finish(c.at(price).cores), 0);
+  if (total(maxPrice) <= budget) return maxPrice;
+  if (total(minPrice) > budget) return minPrice;
+  let low = Math.log(minPrice);
+  let high = Math.log(maxPrice);
+  for (let i = 0; i < iterations; i++) {
+    const mid = (low + high) / 2;
+    if (total(Math.exp(mid)) <= budget) low = mid;
+    else high = mid;
   }
-  const floorLevel = weightedPercentile(values, weights, model.minPercentile);
-  const base = Math.max(best.level, floorLevel);
-  const level = Math.max(base, recentFloor(samples, now, model)) + recentDrift(samples, now, model);
-  const share = weightedShareAtOrBelow(values, weights, level);
-  return { cores: level * scale, percentile: round1(share * 100), samples: samples.length };
+  return Math.exp(low);
 }
 
 function weightedShareAtOrBelow(
@@ -244,31 +324,70 @@ function volatilityMargin(
   return Math.min(MAX_VOLATILITY_MARGIN, factor * ((p90 - median) / median));
 }
 
-/** The level minimizing `level × scale + cost × P(usage > level)` under the given weights. */
-function costAwareLevel(
-  values: readonly number[],
-  weights: readonly number[],
-  cost: number,
-  scale: number,
-): { level: number; atOrBelow: number } {
+/**
+ * The candidate levels of the cost-aware rule: the lower convex hull of (level, weighted share of
+ * samples strictly above it) over the distinct levels. Only hull vertices can minimize
+ * `level + price × share`, and the minimizer moves right as the price grows, so each price is a
+ * binary search over the hull's slopes.
+ */
+interface LevelTable {
+  readonly levels: readonly number[];
+  /** slopes[k]: (share[k + 1] − share[k]) / (level[k + 1] − level[k]), increasing in k. */
+  readonly slopes: readonly number[];
+}
+
+function levelTable(values: readonly number[], weights: readonly number[]): LevelTable {
   const total = weights.reduce((sum, w) => sum + w, 0);
-  // Walk the distinct values upwards; `above` is the weight of samples strictly above the level.
   const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
+  const hull: { level: number; share: number }[] = [];
+  // Walk the distinct values upwards; `above` is the weight of samples strictly above the level.
   let above = total;
-  let bestCost = Infinity;
-  let best = { level: 0, atOrBelow: 0 };
   for (let k = 0; k < order.length; k++) {
     const level = values[order[k]];
     above -= weights[order[k]];
     if (k + 1 < order.length && values[order[k + 1]] === level) continue;
-    const exceeding = Math.max(0, above) / total;
-    const value = level * scale + cost * exceeding;
-    if (value < bestCost) {
-      bestCost = value;
-      best = { level, atOrBelow: 1 - exceeding };
+    const point = { level, share: total > 0 ? Math.max(0, above) / total : 0 };
+    while (hull.length >= 2 && !turnsLeft(hull[hull.length - 2], hull[hull.length - 1], point)) {
+      hull.pop();
     }
+    hull.push(point);
   }
-  return best;
+  const slopes: number[] = [];
+  for (let k = 0; k + 1 < hull.length; k++) {
+    slopes.push((hull[k + 1].share - hull[k].share) / (hull[k + 1].level - hull[k].level));
+  }
+  return { levels: hull.map((p) => p.level), slopes };
+}
+
+interface Point {
+  readonly level: number;
+  readonly share: number;
+}
+
+/** True when b lies strictly below the segment from a to c (so b stays on the lower hull). */
+function turnsLeft(a: Point, b: Point, c: Point): boolean {
+  return (b.level - a.level) * (c.share - a.share) - (b.share - a.share) * (c.level - a.level) > 0;
+}
+
+function tableOf(weighted: { values: number[]; weights: number[] }): LevelTable {
+  return levelTable(weighted.values, weighted.weights);
+}
+
+/**
+ * The level minimizing `level × scale + cost × P(usage > level)`: the first hull vertex from which
+ * going right no longer pays, i.e. whose next slope is at least −scale / cost.
+ */
+function costAwareLevel(table: LevelTable, cost: number, scale: number): number {
+  if (cost <= 0) return table.levels[0];
+  const threshold = -scale / cost;
+  let low = 0;
+  let high = table.slopes.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (table.slopes[mid] < threshold) low = mid + 1;
+    else high = mid;
+  }
+  return table.levels[low];
 }
 
 /**

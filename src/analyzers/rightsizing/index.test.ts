@@ -11,7 +11,8 @@ import type { KubeObject } from '../../cluster/types.js';
 import type { ContainerUsage, Sample, UsageHistory } from '../../metrics/types.js';
 import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import { inventoryAnalyzer } from '../inventory/index.js';
-import { NO_HISTORY_NOTE, rightsizingAnalyzer } from './index.js';
+import { budgetNote, NO_HISTORY_NOTE, recommendWorkloads, rightsizingAnalyzer } from './index.js';
+import { vpaCpuReference } from './reference.js';
 
 const STEP = 300;
 const END = 2_000_000;
@@ -178,5 +179,50 @@ describe('rightsizing analyzer', () => {
     const deployment = out.changes!.find((c) => c.target.kind === 'Deployment')!;
     expect(JSON.stringify(deployment.manifest)).not.toMatch(/"cpu"/);
     expect(out.findings!.map((f) => f.check)).toContain('rightsizing.hpa-resource-left-alone');
+  });
+
+  it('overRequestCost auto: one price for the plan, the CPU total within VPA defaults on the same history', () => {
+    const workloads =
+      inventoryAnalyzer.analyze({ snapshot, policy: DEFAULT_POLICY, workloads: [] }).workloads ??
+      [];
+    const input = { snapshot, policy: DEFAULT_POLICY, workloads, history };
+    const { workloads: results, cpuBudget } = recommendWorkloads(input);
+    const containers = results.flatMap((r) => r.containers);
+    // The budget is VPA's reference per container, over all of its pods (the gone one included).
+    const pooled = (name: string) =>
+      history.containers
+        .filter((c) => c.key.namespace === 'shop' && c.key.container === name)
+        .flatMap((c) => c.cpu);
+    const vpaTotal = ['app', 'proxy', 'migrate'].reduce(
+      (sum, name) => sum + vpaCpuReference(pooled(name), END),
+      0,
+    );
+    expect(cpuBudget).toBeDefined();
+    expect(cpuBudget!.containers).toBe(3);
+    expect(cpuBudget!.budgetCores).toBeCloseTo(vpaTotal, 12);
+    expect(cpuBudget!.proposedCores).toBeLessThanOrEqual(vpaTotal);
+    // The proposals are computed at that price: their rounded estimates add up to the total.
+    const proposed = containers.reduce(
+      (sum, c) => sum + Math.ceil(Math.max(c.recommendation!.estimate.cpu!, 0.01) * 200) / 200,
+      0,
+    );
+    expect(proposed).toBeCloseTo(cpuBudget!.proposedCores, 9);
+    expect(run(history).notes).toContain(budgetNote(cpuBudget!));
+    expect(budgetNote(cpuBudget!)).toMatch(/3 container\(s\) total \d+m against \d+m from VPA/);
+
+    // A fixed price solves nothing and may spend more than VPA would.
+    const fixed = {
+      ...DEFAULT_POLICY,
+      rightsizing: {
+        ...DEFAULT_POLICY.rightsizing,
+        cpu: { ...DEFAULT_POLICY.rightsizing.cpu, overRequestCost: 50 },
+      },
+    };
+    const generous = recommendWorkloads({ ...input, policy: fixed });
+    expect(generous.cpuBudget).toBeUndefined();
+    const generousTotal = generous.workloads
+      .flatMap((r) => r.containers)
+      .reduce((sum, c) => sum + c.recommendation!.estimate.cpu!, 0);
+    expect(generousTotal).toBeGreaterThan(cpuBudget!.proposedCores);
   });
 });

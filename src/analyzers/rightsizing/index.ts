@@ -9,6 +9,7 @@ import { arrayField, field, isRecord } from '../../kube/objects.js';
 import type { Change, Evidence, Finding, ObjectRef, Risk, Severity } from '../../model/types.js';
 import { formatCpu, formatMemory } from '../../util/quantity.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
+import type { CpuBudget } from './budget.js';
 import { rightsizingPolicyOf } from './policy.js';
 import type { Resources } from './recommend.js';
 import {
@@ -29,14 +30,16 @@ export const rightsizingAnalyzer: Analyzer = {
     'CPU and memory requests and limits per container from usage history, OOM kills and throttling',
   analyze(input: AnalyzerInput): AnalyzerOutput {
     if (input.history === undefined) return { notes: [NO_HISTORY_NOTE] };
-    const results = recommendWorkloads(input);
+    const { workloads, cpuBudget } = recommendWorkloads(input);
     const changes: Change[] = [];
     const findings: Finding[] = [];
-    for (const result of results) {
+    for (const result of workloads) {
       changes.push(...changesFor(result, input));
       findings.push(...findingsFor(result));
     }
-    return { changes, findings, notes: notesFor(results, input) };
+    const notes = notesFor(workloads, input);
+    if (cpuBudget !== undefined) notes.push(budgetNote(cpuBudget));
+    return { changes, findings, notes };
   },
 };
 
@@ -284,6 +287,11 @@ function findingsFor(result: WorkloadRecommendation): Finding[] {
     }
   }
   return findings;
+}
+
+/** The plan-wide CPU budget, so a reviewer can check the total against VPA's. */
+export function budgetNote(budget: CpuBudget): string {
+  return `right-sizing: CPU requests of ${budget.containers} container(s) total ${formatCpu(budget.proposedCores)} against ${formatCpu(budget.budgetCores)} from VPA's default recommender on the same history (over-request price ${budget.price.toPrecision(3)} cores, solved for the plan)`;
 }
 
 function notesFor(results: readonly WorkloadRecommendation[], input: AnalyzerInput): string[] {

@@ -1,7 +1,7 @@
 /**
  * The right-sizing section of the policy in base units. The built-in model parameters
- * (half-life, over-request cost, percentile floor, margins, jump factor) were chosen once on the
- * first 16 hours of the benchmark traces only (rolling folds inside those hours, the rule in
+ * (half-life, level spread, percentile floor, recent-window terms, memory margins) were chosen on
+ * the first 16 hours of the benchmark traces only (folds inside those hours, the rules in
  * BENCHMARKS.md) and are not tuned per workload or on the judged hours.
  */
 import { parseDuration } from '../../plan/duration.js';
@@ -23,7 +23,13 @@ export interface ResolvedRightsizing {
   readonly policy: RightsizingPolicy;
   readonly minHistorySeconds: number;
   readonly fullConfidenceSeconds: number;
+  /**
+   * The CPU model. Under `overRequestCost: auto` its price is a placeholder until the plan
+   * solves it (`withOverRequestPrice`).
+   */
   readonly cpuModel: CpuModel;
+  /** True while the over-request price is still to be solved for the plan (`overRequestCost: auto`). */
+  readonly solvePrice: boolean;
   readonly memoryModel: MemoryModel;
   readonly cpuFloor: number;
   readonly memoryFloor: number;
@@ -39,13 +45,15 @@ export function resolveRightsizing(policy: RightsizingPolicy): ResolvedRightsizi
     ),
     cpuModel: {
       halfLifeSeconds: parseDuration(policy.cpu.halfLife, 'rightsizing.cpu.halfLife'),
-      overRequestCost: policy.cpu.overRequestCost,
+      overRequestCost: policy.cpu.overRequestCost === 'auto' ? 0 : policy.cpu.overRequestCost,
+      levelSpread: policy.cpu.levelSpread,
       minPercentile: policy.cpu.minPercentile,
       margin: policy.cpu.margin,
       recentWindowSeconds: parseDuration(policy.cpu.recentWindow, 'rightsizing.cpu.recentWindow'),
       driftFactor: policy.cpu.driftFactor,
       madFactor: policy.cpu.madFactor,
     },
+    solvePrice: policy.cpu.overRequestCost === 'auto',
     memoryModel: {
       margin: policy.memory.margin,
       jumpFactor: policy.memory.jumpFactor,
@@ -54,4 +62,12 @@ export function resolveRightsizing(policy: RightsizingPolicy): ResolvedRightsizi
     cpuFloor: parseQuantity(policy.cpu.floor),
     memoryFloor: parseQuantity(policy.memory.floor),
   };
+}
+
+/** The rules with the over-request price fixed, as solved for a plan. */
+export function withOverRequestPrice(
+  rules: ResolvedRightsizing,
+  price: number,
+): ResolvedRightsizing {
+  return { ...rules, solvePrice: false, cpuModel: { ...rules.cpuModel, overRequestCost: price } };
 }

@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../metrics/types.js';
 import {
+  cpuCurve,
+  decayWeights,
   estimateCpu,
   estimateMemory,
   exceedanceLevel,
   shortHistoryMargin,
+  solveOverRequestPrice,
   weightedPercentile,
   wilsonUpper,
 } from './estimate.js';
-import { DEFAULT_RIGHTSIZING_POLICY, resolveRightsizing } from './policy.js';
+import { DEFAULT_RIGHTSIZING_POLICY, resolveRightsizing, withOverRequestPrice } from './policy.js';
 import { recommendContainer, type ContainerHistoryInput, type Resources } from './recommend.js';
 
 const STEP = 300;
 const MI = 2 ** 20;
-const rules = resolveRightsizing(DEFAULT_RIGHTSIZING_POLICY);
+/** The built-in rules at a fixed over-request price (a plan solves it under `auto`). */
+const rules = withOverRequestPrice(resolveRightsizing(DEFAULT_RIGHTSIZING_POLICY), 3);
 
 /** `hours` of 5-minute samples ending at `end`, values from `f(i)`. */
 function series(hours: number, f: (i: number) => number, end = 1_000_000): Sample[] {
@@ -42,24 +46,102 @@ function history(
 const steadyCpu = (hours = 48): Sample[] => series(hours, (i) => 0.2 + 0.01 * (i % 5));
 const steadyMemory = (hours = 48): Sample[] => series(hours, (i) => 200 * MI + (i % 3) * MI);
 
+/** A small deterministic generator, so the random cases are the same on every run. */
+function lcg(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1664525 + 1013904223) % 2 ** 32;
+    return state / 2 ** 32;
+  };
+}
+
+/** The cost-aware level by brute force: every distinct value tried. */
+function bruteForceLevel(samples: readonly Sample[], now: number, halfLife: number, cost: number) {
+  const weights = decayWeights(samples, now, halfLife);
+  const total = weights.reduce((a, b) => a + b, 0);
+  let best = Infinity;
+  let level = 0;
+  for (const candidate of [...new Set(samples.map((s) => s.v))].sort((a, b) => a - b)) {
+    const above = samples.reduce((w, s, i) => w + (s.v > candidate ? weights[i] : 0), 0);
+    const value = candidate + (cost * above) / total;
+    if (value < best - 1e-12) {
+      best = value;
+      level = candidate;
+    }
+  }
+  return level;
+}
+
+describe('the over-request price', () => {
+  const bare = { halfLifeSeconds: 4 * 3600, overRequestCost: 1, minPercentile: 0, margin: 0 };
+
+  it('the cost-aware level is the brute-force minimizer at any price', () => {
+    const random = lcg(7);
+    for (let trial = 0; trial < 40; trial++) {
+      const samples = series(6, () => Math.round(random() * random() * 200) / 100);
+      for (const cost of [0.01, 0.1, 0.5, 1, 3, 10, 100]) {
+        const curve = cpuCurve(samples, 1_000_000, bare)!;
+        expect(curve.at(cost).cores).toBeCloseTo(
+          bruteForceLevel(samples, 1_000_000, bare.halfLifeSeconds, cost),
+          12,
+        );
+      }
+    }
+  });
+
+  it('a higher price never lowers a request, and the solved price meets the budget', () => {
+    const random = lcg(11);
+    const curves = Array.from({ length: 20 }, (_, j) =>
+      cpuCurve(
+        series(12, () => (j + 1) * 0.05 * (1 + (random() < 0.1 ? 3 * random() : random() / 5))),
+        1_000_000,
+        bare,
+      )!,
+    );
+    const total = (price: number): number => curves.reduce((sum, c) => sum + c.at(price).cores, 0);
+    for (const price of [0.01, 0.1, 1, 10])
+      expect(total(price * 2)).toBeGreaterThanOrEqual(total(price));
+    const budget = (total(0.01) + total(100)) / 2;
+    const price = solveOverRequestPrice(curves, budget, (c) => c);
+    expect(total(price)).toBeLessThanOrEqual(budget);
+    // Just above the solved price the budget is exceeded: the price is the largest that fits.
+    expect(total(price * 1.001)).toBeGreaterThan(budget);
+  });
+
+  it('the level spread covers a steady container a little above what it has shown', () => {
+    const steady = series(12, (i) => 0.5 + 0.001 * (i % 2));
+    const plain = cpuCurve(steady, 1_000_000, bare)!.at(10).cores;
+    const spread = cpuCurve(steady, 1_000_000, { ...bare, levelSpread: 0.1 })!.at(10).cores;
+    expect(plain).toBeCloseTo(0.501, 9);
+    expect(spread).toBeCloseTo(0.501 * 1.1, 9);
+    // At a low price the spread's upper third is not worth covering.
+    expect(cpuCurve(steady, 1_000_000, { ...bare, levelSpread: 0.1 })!.at(0.01).cores).toBeLessThan(
+      0.51,
+    );
+  });
+});
+
 describe('estimates', () => {
   it('weighted percentile follows the weights', () => {
     expect(weightedPercentile([1, 2, 3, 4], [1, 1, 1, 1], 0.5)).toBe(2);
     expect(weightedPercentile([1, 2, 3, 4], [0, 0, 0, 1], 0.5)).toBe(4);
   });
 
-  it('CPU of a steady container sits just above its usual peak', () => {
+  it('CPU of a steady container sits just above its usual peak, plus the level spread', () => {
     // Its recent jitter (0.20..0.24 m) adds what the recent MAD floor asks: 2.5 robust sigmas
     // over the last 30 minutes' median, about 0.27.
-    const est = estimateCpu(steadyCpu(), 1_000_000, rules.cpuModel)!;
+    const noSpread = { ...rules.cpuModel, levelSpread: 0 };
+    const est = estimateCpu(steadyCpu(), 1_000_000, noSpread)!;
     expect(est.cores).toBeGreaterThanOrEqual(0.24);
     expect(est.cores).toBeLessThan(0.24 * 1.15);
     const flat = estimateCpu(
       series(48, () => 0.3),
       1_000_000,
-      rules.cpuModel,
+      noSpread,
     )!;
     expect(flat.cores).toBeCloseTo(0.3, 9); // no spread, no rise: no margin (the policy's is 0)
+    // The built-in spread (0.3) counts every sample also at × 1.3: at this price, worth covering.
+    expect(estimateCpu(steadyCpu(), 1_000_000, rules.cpuModel)!.cores).toBeCloseTo(0.24 * 1.3, 9);
   });
 
   it('the request is at least the recent median plus madFactor robust sigmas of the recent window', () => {
@@ -94,7 +176,7 @@ describe('estimates', () => {
 
   it('optional recent floors: the recent peak × a factor, and a Wilson-bounded exceedance level', () => {
     const spiky = series(48, (i, n = 576) => (i === n - 2 ? 1 : 0.1));
-    const off = { ...rules.cpuModel, madFactor: 0, driftFactor: 0 };
+    const off = { ...rules.cpuModel, madFactor: 0, driftFactor: 0, levelSpread: 0 };
     expect(estimateCpu(spiky, 1_000_000, off)!.cores).toBeCloseTo(0.1, 9);
     expect(estimateCpu(spiky, 1_000_000, { ...off, recentPeakFactor: 0.9 })!.cores).toBeCloseTo(
       0.9,
@@ -145,17 +227,18 @@ describe('estimates', () => {
   });
 
   it('optional model terms: a volatility margin and a long memory only ever raise the estimate', () => {
+    const noSpread = { ...rules.cpuModel, levelSpread: 0 };
     const volatile = series(48, (i) => 0.1 + (0.3 * ((i * 7) % 10)) / 10);
-    const base = estimateCpu(volatile, 1_000_000, rules.cpuModel)!.cores;
+    const base = estimateCpu(volatile, 1_000_000, noSpread)!.cores;
     const withVolatility = estimateCpu(volatile, 1_000_000, {
-      ...rules.cpuModel,
+      ...noSpread,
       volatilityFactor: 1,
     })!;
     expect(withVolatility.cores).toBeGreaterThan(base);
-    const lull = series(48, (i) => (i > 384 ? 0.1 : 0.4)); // the last 16 h are quiet
-    const short = estimateCpu(lull, 1_000_000, rules.cpuModel)!.cores;
+    const lull = series(48, (i) => (i > 192 ? 0.1 : 0.4)); // the last 32 h are quiet
+    const short = estimateCpu(lull, 1_000_000, noSpread)!.cores;
     const long = estimateCpu(lull, 1_000_000, {
-      ...rules.cpuModel,
+      ...noSpread,
       longHalfLifeSeconds: 86400,
     })!.cores;
     expect(long).toBeGreaterThan(short);
@@ -294,7 +377,10 @@ describe('recommendContainer', () => {
   });
 
   it('cpuLimits: true sets a CPU limit at limitRatio × the request', () => {
-    const withLimits = resolveRightsizing({ ...DEFAULT_RIGHTSIZING_POLICY, cpuLimits: true });
+    const withLimits = withOverRequestPrice(
+      resolveRightsizing({ ...DEFAULT_RIGHTSIZING_POLICY, cpuLimits: true }),
+      3,
+    );
     const rec = recommendContainer(history(steadyCpu(), steadyMemory()), {}, withLimits);
     expect(rec.changed.cpuLimit).toBeCloseTo(rec.changed.cpuRequest! * 2, 9);
   });
@@ -312,7 +398,10 @@ describe('recommendContainer', () => {
     });
 
     it('leave: CPU is left alone and the reason says so', () => {
-      const leave = resolveRightsizing({ ...DEFAULT_RIGHTSIZING_POLICY, hpaCpu: 'leave' });
+      const leave = withOverRequestPrice(
+        resolveRightsizing({ ...DEFAULT_RIGHTSIZING_POLICY, hpaCpu: 'leave' }),
+        3,
+      );
       const rec = recommendContainer(history(steadyCpu(), steadyMemory()), current, leave, hpa);
       expect(rec.changed.cpuRequest).toBeUndefined();
       expect(rec.hpaCpuTarget).toBeUndefined();
@@ -322,7 +411,7 @@ describe('recommendContainer', () => {
     it('a target that would leave 10..95% leaves CPU alone', () => {
       const rec = recommendContainer(
         history(steadyCpu(), steadyMemory()),
-        { cpuRequest: 0.3 },
+        { cpuRequest: 0.4 },
         rules,
         { name: 'web', cpuUtilization: 90 },
       );

@@ -9,11 +9,12 @@ import type { Sample } from '../../metrics/types.js';
 import type { Evidence } from '../../model/types.js';
 import { roundCpu, roundMemory } from '../../util/quantity.js';
 import {
-  estimateCpu,
+  cpuCurve,
   estimateMemory,
   historySpanSeconds,
   shortHistoryMargin,
   weightedPercentile,
+  type CpuCurve,
 } from './estimate.js';
 import type { ResolvedRightsizing } from './policy.js';
 
@@ -75,20 +76,16 @@ export function recommendContainer(
   rules: ResolvedRightsizing,
   hpa?: HpaTargets,
 ): ContainerRecommendation {
+  if (rules.solvePrice) {
+    // A programming error, not an input one: the plan solves the price before any proposal.
+    throw new Error('overRequestCost: auto needs the plan-wide price (solveCpuBudget) first');
+  }
   const { policy } = rules;
   const reasons: string[] = [];
-  const allCpu = history.cpu.flat();
-  const allMemory = history.memory.flat();
-  const historySeconds = Math.max(
-    historySpanSeconds(allCpu, history.stepSeconds),
-    historySpanSeconds(allMemory, history.stepSeconds),
+  const { historySeconds, extraMargin: extra } = spanOf(history, rules);
+  const cpu = cpuCurve(history.cpu.flat(), history.now, rules.cpuModel, extra)?.at(
+    rules.cpuModel.overRequestCost,
   );
-  const extra = shortHistoryMargin(
-    historySeconds,
-    rules.fullConfidenceSeconds,
-    policy.shortHistoryMargin,
-  );
-  const cpu = estimateCpu(allCpu, history.now, rules.cpuModel, extra);
   const memory = estimateMemory(history.memory, rules.memoryModel, extra);
   const evidence = evidenceOf(history, historySeconds, rules, cpu?.percentile, memory);
   const unchanged = (skipped: string): ContainerRecommendation => ({
@@ -103,7 +100,7 @@ export function recommendContainer(
   });
 
   if (cpu === undefined && memory === undefined) return unchanged('no usage samples');
-  if (history.confidence === 'high' && historySeconds < rules.minHistorySeconds) {
+  if (tooShort(history, historySeconds, rules)) {
     return unchanged(
       `${formatSpan(historySeconds)} of history, less than the ${policy.minHistory} the policy asks`,
     );
@@ -211,6 +208,45 @@ export function recommendContainer(
     largestCut: largestCut(current, changed),
     historySeconds,
   };
+}
+
+/** History covered (seconds) and the short-history margin it earns. */
+function spanOf(
+  history: ContainerHistoryInput,
+  rules: ResolvedRightsizing,
+): { historySeconds: number; extraMargin: number } {
+  const historySeconds = Math.max(
+    historySpanSeconds(history.cpu.flat(), history.stepSeconds),
+    historySpanSeconds(history.memory.flat(), history.stepSeconds),
+  );
+  const extraMargin = shortHistoryMargin(
+    historySeconds,
+    rules.fullConfidenceSeconds,
+    rules.policy.shortHistoryMargin,
+  );
+  return { historySeconds, extraMargin };
+}
+
+function tooShort(
+  history: ContainerHistoryInput,
+  historySeconds: number,
+  rules: ResolvedRightsizing,
+): boolean {
+  return history.confidence === 'high' && historySeconds < rules.minHistorySeconds;
+}
+
+/**
+ * The container's CPU estimate as a function of the over-request price, exactly as
+ * `recommendContainer` would compute it; undefined when it would propose no CPU (no samples, or
+ * less history than the policy asks). The plan solves its one price over these.
+ */
+export function containerCpuCurve(
+  history: ContainerHistoryInput,
+  rules: ResolvedRightsizing,
+): CpuCurve | undefined {
+  const { historySeconds, extraMargin } = spanOf(history, rules);
+  if (tooShort(history, historySeconds, rules)) return undefined;
+  return cpuCurve(history.cpu.flat(), history.now, rules.cpuModel, extraMargin);
 }
 
 /**
@@ -349,7 +385,7 @@ function evidenceOf(
   const samples = history.cpu.reduce((n, s) => n + s.length, 0);
   const parts = [
     `${history.cpu.length} pod(s), ${history.stepSeconds}s steps`,
-    `CPU: recency-weighted (half-life ${rules.policy.cpu.halfLife}) p${percentile ?? '-'}`,
+    `CPU: cost-aware level at over-request price ${rules.cpuModel.overRequestCost.toPrecision(3)} cores, recency-weighted (half-life ${rules.policy.cpu.halfLife}), p${percentile ?? '-'}`,
     memory === undefined
       ? 'memory: no samples'
       : `memory: peak ${Math.ceil(memory.peak / 2 ** 20)}Mi + ${Math.round(memory.margin * 1000) / 10}%`,

@@ -10,7 +10,8 @@ import type { ContainerUsage, UsageHistory } from '../../metrics/types.js';
 import type { ContainerModel, WorkloadModel } from '../../model/types.js';
 import { tryParseQuantity } from '../../util/quantity.js';
 import type { AnalyzerInput } from '../types.js';
-import { resolveRightsizing, rightsizingPolicyOf, type ResolvedRightsizing } from './policy.js';
+import { solveCpuBudget, type CpuBudget } from './budget.js';
+import { resolveRightsizing, rightsizingPolicyOf, withOverRequestPrice } from './policy.js';
 import {
   recommendContainer,
   type ContainerHistoryInput,
@@ -33,36 +34,58 @@ export interface WorkloadRecommendation {
   readonly hpa?: HpaTargets & { readonly object: KubeObject };
 }
 
-/** Recommendations for every workload; empty without history. Pure. */
-export function recommendWorkloads(input: AnalyzerInput): WorkloadRecommendation[] {
-  const { history } = input;
-  if (history === undefined) return [];
-  const rules = resolveRightsizing(rightsizingPolicyOf(input.policy));
-  const usageByWorkload = groupUsage(history, input.workloads, input.snapshot.objects);
-  const hpas = hpasByTarget(input.snapshot.objects);
-  return input.workloads.map((workload) => {
-    const usage = usageByWorkload.get(workload) ?? [];
-    const hpa = hpas.get(targetKey(workload.ref.namespace, workload.ref.kind, workload.ref.name));
-    return {
-      workload,
-      containers: workload.containers.map((container) =>
-        containerResult(container, usage, history, rules, hpa),
-      ),
-      ...(hpa !== undefined ? { hpa } : {}),
-    };
-  });
+export interface RightsizingResult {
+  readonly workloads: readonly WorkloadRecommendation[];
+  /** The plan's solved CPU budget, under `overRequestCost: auto` with eligible containers. */
+  readonly cpuBudget?: CpuBudget;
 }
 
-function containerResult(
+/** Recommendations for every workload; none without history. Pure. */
+export function recommendWorkloads(input: AnalyzerInput): RightsizingResult {
+  const { history } = input;
+  if (history === undefined) return { workloads: [] };
+  const resolved = resolveRightsizing(rightsizingPolicyOf(input.policy));
+  const usageByWorkload = groupUsage(history, input.workloads, input.snapshot.objects);
+  const hpas = hpasByTarget(input.snapshot.objects);
+  const prepared = input.workloads.map((workload) => {
+    const usage = usageByWorkload.get(workload) ?? [];
+    const hpa = hpas.get(targetKey(workload.ref.namespace, workload.ref.kind, workload.ref.name));
+    const containers = workload.containers.map((container) => ({
+      container,
+      current: currentResources(container),
+      history: containerHistory(container, usage, history),
+    }));
+    return { workload, hpa, containers };
+  });
+  // One price for the whole plan: it needs every container's history before any proposal.
+  const cpuBudget = resolved.solvePrice
+    ? solveCpuBudget(
+        prepared.flatMap((w) => w.containers.flatMap((c) => c.history ?? [])),
+        resolved,
+      )
+    : undefined;
+  const rules =
+    cpuBudget === undefined ? resolved : withOverRequestPrice(resolved, cpuBudget.price);
+  const workloads = prepared.map(({ workload, hpa, containers }) => ({
+    workload,
+    containers: containers.map(({ container, current, history: h }) =>
+      h === undefined
+        ? { container, current }
+        : { container, current, recommendation: recommendContainer(h, current, rules, hpa) },
+    ),
+    ...(hpa !== undefined ? { hpa } : {}),
+  }));
+  return { workloads, ...(cpuBudget !== undefined ? { cpuBudget } : {}) };
+}
+
+/** The container's history across the workload's pods; undefined when no series names it. */
+function containerHistory(
   container: ContainerModel,
   usage: readonly ContainerUsage[],
   history: UsageHistory,
-  rules: ResolvedRightsizing,
-  hpa: HpaTargets | undefined,
-): ContainerResult {
-  const current = currentResources(container);
+): ContainerHistoryInput | undefined {
   const mine = usage.filter((u) => u.key.container === container.name);
-  if (mine.length === 0) return { container, current };
+  if (mine.length === 0) return undefined;
   const pods = new Set(mine.map((u) => u.key.pod));
   const events = history.events.filter(
     (e) =>
@@ -70,7 +93,7 @@ function containerResult(
       pods.has(e.key.pod) &&
       e.key.namespace === mine[0].key.namespace,
   );
-  const input: ContainerHistoryInput = {
+  return {
     cpu: mine.map((u) => u.cpu),
     memory: mine.map((u) => u.memory),
     throttled: mine.map((u) => u.throttled ?? []),
@@ -80,7 +103,6 @@ function containerResult(
     stepSeconds: history.window.stepSeconds,
     now: history.window.end,
   };
-  return { container, current, recommendation: recommendContainer(input, current, rules, hpa) };
 }
 
 export function currentResources(container: ContainerModel): Resources {
