@@ -271,7 +271,7 @@ export function selectBudget(
       const budget = vpa[i].reduce((a, b) => a + b, 0);
       const price = solveOverRequestPrice(curves, budget, finishCpu);
       prices.push(price);
-      const requests = curves.map((c) => finishCpu(c.at(price).cores));
+      const requests = curves.map((c) => finishCpu(c.coresAt(price)));
       return cpuScore(jobs, requests, f.history, f.end);
     });
     const qualifies = scores.every(

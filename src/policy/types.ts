@@ -69,7 +69,8 @@ export interface RightsizingPolicy {
      * price per plan so that the proposed CPU requests of the plan's containers total no more
      * than what VPA's default recommender would request for them (p90 over a 24 h half-life ×
      * 1.15, at least 25m): the same cores or fewer, placed where they keep the most time under
-     * the request. @default auto
+     * the request (unless the percentile and recent-window floors alone ask for more: they stand,
+     * and the plan says so). @default auto
      */
     readonly overRequestCost: number | 'auto';
     /**

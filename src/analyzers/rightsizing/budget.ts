@@ -6,9 +6,9 @@
  * plan spends at most VPA's cores and puts them where they keep the most time under the request.
  */
 import { roundCpu } from '../../util/quantity.js';
-import { solveOverRequestPrice } from './estimate.js';
+import { solveOverRequestPrice, type CpuCurve } from './estimate.js';
 import type { ResolvedRightsizing } from './policy.js';
-import { containerCpuCurve, type ContainerHistoryInput } from './recommend.js';
+import type { ContainerHistoryInput } from './recommend.js';
 import { vpaCpuReference } from './reference.js';
 
 export interface CpuBudget {
@@ -22,15 +22,20 @@ export interface CpuBudget {
   readonly containers: number;
 }
 
+/** A container's history with its CPU curve (`containerCpuCurve`), undefined when it has none. */
+export interface BudgetEntry {
+  readonly history: ContainerHistoryInput;
+  readonly curve: CpuCurve | undefined;
+}
+
 /** Undefined when no container has enough history for a CPU proposal. */
 export function solveCpuBudget(
-  histories: readonly ContainerHistoryInput[],
+  entries: readonly BudgetEntry[],
   rules: ResolvedRightsizing,
 ): CpuBudget | undefined {
-  const eligible = histories.flatMap((history) => {
-    const curve = containerCpuCurve(history, rules);
-    return curve === undefined ? [] : [{ curve, history }];
-  });
+  const eligible = entries.filter(
+    (e): e is { history: ContainerHistoryInput; curve: CpuCurve } => e.curve !== undefined,
+  );
   if (eligible.length === 0) return undefined;
   const finish = (cores: number): number =>
     roundCpu(Math.max(cores, rules.cpuFloor), rules.policy.cpu.roundMillicores);
@@ -40,6 +45,6 @@ export function solveCpuBudget(
   );
   const curves = eligible.map((e) => e.curve);
   const price = solveOverRequestPrice(curves, budgetCores, finish);
-  const proposedCores = curves.reduce((sum, c) => sum + finish(c.at(price).cores), 0);
+  const proposedCores = curves.reduce((sum, c) => sum + finish(c.coresAt(price)), 0);
   return { price, budgetCores, proposedCores, containers: eligible.length };
 }

@@ -145,7 +145,9 @@ export function estimateCpu(
  * price for all its containers (`solveOverRequestPrice`) without redoing it per trial.
  */
 export interface CpuCurve {
-  /** The estimate at this over-request price (cores one would pay to never be above request). */
+  /** Cores at this over-request price: a binary search, cheap enough for a solver's trials. */
+  coresAt(overRequestCost: number): number;
+  /** The estimate at this price, with the weighted share of samples it covers (a pass over them). */
   at(overRequestCost: number): CpuEstimate;
 }
 
@@ -158,48 +160,89 @@ export function cpuCurve(
   if (samples.length === 0) return undefined;
   const raw = samples.map((s) => Math.max(0, s.v));
   const rawWeights = decayWeights(samples, now, model.halfLifeSeconds);
+  // One sort serves every table below: the kernel's copies are scalings, merged in order.
+  const order = raw.map((_, i) => i).sort((a, b) => raw[a] - raw[b]);
+  const sorted = order.map((i) => raw[i]);
+  const byValue = (weights: readonly number[]): number[] => order.map((i) => weights[i]);
   const sigma = model.levelSpread ?? 0;
-  const { values, weights } = spread(raw, rawWeights, sigma);
   const scale = 1 + model.margin + extraMargin + volatilityMargin(raw, rawWeights, model);
-  const short = levelTable(values, weights);
+  const short = levelTable(spreadSorted(sorted, byValue(rawWeights), sigma));
   const long =
     model.longHalfLifeSeconds === undefined
       ? undefined
-      : tableOf(spread(raw, decayWeights(samples, now, model.longHalfLifeSeconds), sigma));
+      : levelTable(
+          spreadSorted(
+            sorted,
+            byValue(decayWeights(samples, now, model.longHalfLifeSeconds)),
+            sigma,
+          ),
+        );
   const floorLevel = Math.max(
-    weightedPercentile(raw, rawWeights, model.minPercentile),
+    sortedWeightedPercentile(sorted, byValue(rawWeights), model.minPercentile),
     recentFloor(samples, now, model),
   );
   const drift = recentDrift(samples, now, model);
+  const levelAt = (cost: number): number => {
+    let best = costAwareLevel(short, cost, scale);
+    if (long !== undefined) best = Math.max(best, costAwareLevel(long, cost, scale));
+    return Math.max(best, floorLevel) + drift;
+  };
   return {
+    coresAt: (cost) => levelAt(cost) * scale,
     at(cost: number): CpuEstimate {
-      let best = costAwareLevel(short, cost, scale);
-      if (long !== undefined) best = Math.max(best, costAwareLevel(long, cost, scale));
-      const level = Math.max(best, floorLevel) + drift;
+      const level = levelAt(cost);
       const share = weightedShareAtOrBelow(raw, rawWeights, level);
       return { cores: level * scale, percentile: round1(share * 100), samples: samples.length };
     },
   };
 }
 
+/** Values ascending, each with its weight. */
+interface Weighted {
+  readonly values: readonly number[];
+  readonly weights: readonly number[];
+}
+
 /**
- * The three-point kernel of `CpuModel.levelSpread`: each sample also counted at × (1 − σ) and
- * × (1 + σ), a third of its weight at each point.
+ * The three-point kernel of `CpuModel.levelSpread` on ascending values: each sample also counted
+ * at × (1 − σ) and × (1 + σ), a third of its weight at each point. The three scaled copies are
+ * each ascending, so a merge keeps the result ascending without another sort.
  */
-function spread(
+function spreadSorted(
   values: readonly number[],
   weights: readonly number[],
   sigma: number,
-): { values: number[]; weights: number[] } {
-  if (sigma <= 0) return { values: [...values], weights: [...weights] };
+): Weighted {
+  if (sigma <= 0) return { values, weights };
+  const copies = [1 - sigma, 1, 1 + sigma];
+  const next = [0, 0, 0];
   const out = { values: [] as number[], weights: [] as number[] };
-  values.forEach((v, i) => {
-    for (const f of [1 - sigma, 1, 1 + sigma]) {
-      out.values.push(v * f);
-      out.weights.push(weights[i] / 3);
+  for (let k = 0; k < 3 * values.length; k++) {
+    let pick = -1;
+    for (let c = 0; c < 3; c++) {
+      if (next[c] >= values.length) continue;
+      if (pick < 0 || values[next[c]] * copies[c] < values[next[pick]] * copies[pick]) pick = c;
     }
-  });
+    out.values.push(values[next[pick]] * copies[pick]);
+    out.weights.push(weights[next[pick]] / 3);
+    next[pick]++;
+  }
   return out;
+}
+
+/** `weightedPercentile` for values already ascending. */
+function sortedWeightedPercentile(
+  values: readonly number[],
+  weights: readonly number[],
+  p: number,
+): number {
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  let cumulative = 0;
+  for (let i = 0; i < values.length; i++) {
+    cumulative += weights[i];
+    if (cumulative >= p * total) return values[i];
+  }
+  return values[values.length - 1];
 }
 
 /**
@@ -215,7 +258,7 @@ export function solveOverRequestPrice(
   { minPrice = 1e-6, maxPrice = 1e6, iterations = 60 } = {},
 ): number {
   const total = (price: number): number =>
-    curves.reduce((sum, c) => sum + finish(c.at(price).cores), 0);
+    curves.reduce((sum, c) => sum + finish(c.coresAt(price)), 0);
   if (total(maxPrice) <= budget) return maxPrice;
   if (total(minPrice) > budget) return minPrice;
   let low = Math.log(minPrice);
@@ -336,16 +379,15 @@ interface LevelTable {
   readonly slopes: readonly number[];
 }
 
-function levelTable(values: readonly number[], weights: readonly number[]): LevelTable {
+function levelTable({ values, weights }: Weighted): LevelTable {
   const total = weights.reduce((sum, w) => sum + w, 0);
-  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
-  const hull: { level: number; share: number }[] = [];
+  const hull: Point[] = [];
   // Walk the distinct values upwards; `above` is the weight of samples strictly above the level.
   let above = total;
-  for (let k = 0; k < order.length; k++) {
-    const level = values[order[k]];
-    above -= weights[order[k]];
-    if (k + 1 < order.length && values[order[k + 1]] === level) continue;
+  for (let k = 0; k < values.length; k++) {
+    const level = values[k];
+    above -= weights[k];
+    if (k + 1 < values.length && values[k + 1] === level) continue;
     const point = { level, share: total > 0 ? Math.max(0, above) / total : 0 };
     while (hull.length >= 2 && !turnsLeft(hull[hull.length - 2], hull[hull.length - 1], point)) {
       hull.pop();
@@ -367,10 +409,6 @@ interface Point {
 /** True when b lies strictly below the segment from a to c (so b stays on the lower hull). */
 function turnsLeft(a: Point, b: Point, c: Point): boolean {
   return (b.level - a.level) * (c.share - a.share) - (b.share - a.share) * (c.level - a.level) > 0;
-}
-
-function tableOf(weighted: { values: number[]; weights: number[] }): LevelTable {
-  return levelTable(weighted.values, weighted.weights);
 }
 
 /**

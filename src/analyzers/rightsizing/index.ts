@@ -291,7 +291,11 @@ function findingsFor(result: WorkloadRecommendation): Finding[] {
 
 /** The plan-wide CPU budget, so a reviewer can check the total against VPA's. */
 export function budgetNote(budget: CpuBudget): string {
-  return `right-sizing: CPU requests of ${budget.containers} container(s) total ${formatCpu(budget.proposedCores)} against ${formatCpu(budget.budgetCores)} from VPA's default recommender on the same history (over-request price ${budget.price.toPrecision(3)} cores, solved for the plan)`;
+  const totals = `CPU requests of ${budget.containers} container(s) total ${formatCpu(budget.proposedCores)} against ${formatCpu(budget.budgetCores)} from VPA's default recommender on the same history`;
+  if (budget.proposedCores > budget.budgetCores) {
+    return `right-sizing: ${totals}: the percentile and recent-window floors alone ask for more, and they stand`;
+  }
+  return `right-sizing: ${totals} (over-request price ${budget.price.toPrecision(3)} cores, solved for the plan)`;
 }
 
 function notesFor(results: readonly WorkloadRecommendation[], input: AnalyzerInput): string[] {

@@ -75,6 +75,8 @@ export function recommendContainer(
   current: Resources,
   rules: ResolvedRightsizing,
   hpa?: HpaTargets,
+  /** The container's CPU curve when the plan already built it (to solve its price). */
+  prebuiltCpuCurve?: CpuCurve,
 ): ContainerRecommendation {
   if (rules.solvePrice) {
     // A programming error, not an input one: the plan solves the price before any proposal.
@@ -83,9 +85,9 @@ export function recommendContainer(
   const { policy } = rules;
   const reasons: string[] = [];
   const { historySeconds, extraMargin: extra } = spanOf(history, rules);
-  const cpu = cpuCurve(history.cpu.flat(), history.now, rules.cpuModel, extra)?.at(
-    rules.cpuModel.overRequestCost,
-  );
+  const curve =
+    prebuiltCpuCurve ?? cpuCurve(history.cpu.flat(), history.now, rules.cpuModel, extra);
+  const cpu = curve?.at(rules.cpuModel.overRequestCost);
   const memory = estimateMemory(history.memory, rules.memoryModel, extra);
   const evidence = evidenceOf(history, historySeconds, rules, cpu?.percentile, memory);
   const unchanged = (skipped: string): ContainerRecommendation => ({

@@ -13,6 +13,7 @@ import type { AnalyzerInput } from '../types.js';
 import { solveCpuBudget, type CpuBudget } from './budget.js';
 import { resolveRightsizing, rightsizingPolicyOf, withOverRequestPrice } from './policy.js';
 import {
+  containerCpuCurve,
   recommendContainer,
   type ContainerHistoryInput,
   type ContainerRecommendation,
@@ -50,17 +51,22 @@ export function recommendWorkloads(input: AnalyzerInput): RightsizingResult {
   const prepared = input.workloads.map((workload) => {
     const usage = usageByWorkload.get(workload) ?? [];
     const hpa = hpas.get(targetKey(workload.ref.namespace, workload.ref.kind, workload.ref.name));
-    const containers = workload.containers.map((container) => ({
-      container,
-      current: currentResources(container),
-      history: containerHistory(container, usage, history),
-    }));
+    const containers = workload.containers.map((container) => {
+      const h = containerHistory(container, usage, history);
+      // Built once: the price solve and the proposal read the same curve.
+      const curve = h === undefined ? undefined : containerCpuCurve(h, resolved);
+      return { container, current: currentResources(container), history: h, curve };
+    });
     return { workload, hpa, containers };
   });
   // One price for the whole plan: it needs every container's history before any proposal.
   const cpuBudget = resolved.solvePrice
     ? solveCpuBudget(
-        prepared.flatMap((w) => w.containers.flatMap((c) => c.history ?? [])),
+        prepared.flatMap((w) =>
+          w.containers.flatMap((c) =>
+            c.history === undefined ? [] : [{ history: c.history, curve: c.curve }],
+          ),
+        ),
         resolved,
       )
     : undefined;
@@ -68,10 +74,14 @@ export function recommendWorkloads(input: AnalyzerInput): RightsizingResult {
     cpuBudget === undefined ? resolved : withOverRequestPrice(resolved, cpuBudget.price);
   const workloads = prepared.map(({ workload, hpa, containers }) => ({
     workload,
-    containers: containers.map(({ container, current, history: h }) =>
+    containers: containers.map(({ container, current, history: h, curve }) =>
       h === undefined
         ? { container, current }
-        : { container, current, recommendation: recommendContainer(h, current, rules, hpa) },
+        : {
+            container,
+            current,
+            recommendation: recommendContainer(h, current, rules, hpa, curve),
+          },
     ),
     ...(hpa !== undefined ? { hpa } : {}),
   }));
