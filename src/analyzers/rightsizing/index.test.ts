@@ -225,4 +225,18 @@ describe('rightsizing analyzer', () => {
       .reduce((sum, c) => sum + c.recommendation!.estimate.cpu!, 0);
     expect(generousTotal).toBeGreaterThan(cpuBudget!.proposedCores);
   });
+
+  it('computes a plan’s recommendations once for the analyzers that share them', () => {
+    const workloads =
+      inventoryAnalyzer.analyze({ snapshot, policy: DEFAULT_POLICY, workloads: [] }).workloads ??
+      [];
+    const input = { snapshot, policy: DEFAULT_POLICY, workloads, history };
+    const first = recommendWorkloads(input);
+    // The cost analyzer's call, with a new input object around the same four: the same result.
+    expect(recommendWorkloads({ ...input })).toBe(first);
+    // Any other policy (or history, snapshot, workloads) is computed afresh.
+    const other = { ...DEFAULT_POLICY };
+    expect(recommendWorkloads({ ...input, policy: other })).not.toBe(first);
+    expect(recommendWorkloads({ ...input, policy: other })).toEqual(first);
+  });
 });

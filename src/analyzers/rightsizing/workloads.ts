@@ -41,10 +41,30 @@ export interface RightsizingResult {
   readonly cpuBudget?: CpuBudget;
 }
 
-/** Recommendations for every workload; none without history. Pure. */
+/**
+ * The last result per history object. A plan hands the same history, policy, snapshot and
+ * workloads to the rightsizing and cost analyzers; both need these recommendations, and the
+ * plan-wide price solve is the costly part, so the second asks the memo. The function is pure,
+ * so a hit on the same four objects is the same answer.
+ */
+const memo = new WeakMap<
+  UsageHistory,
+  { readonly key: readonly unknown[]; readonly result: RightsizingResult }
+>();
+
+/** Recommendations for every workload; none without history. Pure (memoized per plan). */
 export function recommendWorkloads(input: AnalyzerInput): RightsizingResult {
   const { history } = input;
   if (history === undefined) return { workloads: [] };
+  const key = [input.policy, input.snapshot, input.workloads];
+  const hit = memo.get(history);
+  if (hit !== undefined && hit.key.every((k, i) => k === key[i])) return hit.result;
+  const result = computeRecommendations(input, history);
+  memo.set(history, { key, result });
+  return result;
+}
+
+function computeRecommendations(input: AnalyzerInput, history: UsageHistory): RightsizingResult {
   const resolved = resolveRightsizing(rightsizingPolicyOf(input.policy));
   const usageByWorkload = groupUsage(history, input.workloads, input.snapshot.objects);
   const hpas = hpasByTarget(input.snapshot.objects);
