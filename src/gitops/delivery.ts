@@ -41,7 +41,8 @@ export interface ProposeTreeOptions {
   /**
    * What to propose: the complete tree under `<path>/<cluster>/` (relative path → content) with
    * the pull-request text, or a function that decides it from the base branch as fetched
-   * (e.g. the next wave of changes not yet in base). It may return undefined: nothing to propose.
+   * (e.g. the next wave of changes not yet in base). It may return undefined: nothing to propose;
+   * or a hold: something to propose that must wait (status `held`, the branch left as it is).
    */
   readonly content: ProposalContent | ProposalRenderer;
   /** Commit author and committer; also how TARS recognises its own commits. */
@@ -71,9 +72,17 @@ export interface ProposalContent {
 /** Reads a file of the base branch, relative to `<path>/<cluster>/`; undefined when absent. */
 export type BaseTreeReader = (relPath: string) => Promise<string | undefined>;
 
-export type ProposalRenderer = (readBase: BaseTreeReader) => Promise<ProposalContent | undefined>;
+/** A renderer's answer when there is something to propose but it must wait (a held wave). */
+export interface ProposalHold {
+  readonly hold: readonly string[];
+}
 
-export type DeliveryStatus = 'created' | 'updated' | 'unchanged' | 'skipped-foreign-commits';
+export type ProposalRenderer = (
+  readBase: BaseTreeReader,
+) => Promise<ProposalContent | ProposalHold | undefined>;
+
+export type DeliveryStatus =
+  'created' | 'updated' | 'unchanged' | 'held' | 'skipped-foreign-commits';
 
 export interface ForeignCommit {
   readonly sha: string;
@@ -279,6 +288,15 @@ async function runAttempt(ctx: Attempt, attempt: number): Promise<DeliveryOutcom
         branch,
         ...(branchSha !== undefined ? { commit: branchSha } : {}),
         message: `nothing to propose for ${branch}`,
+      };
+    }
+    if ('hold' in rendered) {
+      ctx.log(`${branch} held: ${rendered.hold.join('; ')}`);
+      return {
+        status: 'held',
+        branch,
+        ...(branchSha !== undefined ? { commit: branchSha } : {}),
+        message: `next wave held until the merged ones are healthy: ${rendered.hold.join('; ')}`,
       };
     }
     validateContent(rendered);

@@ -357,7 +357,7 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
     '',
     `Phase ${phase} (${PHASE_NAMES[phase]}), wave ${wave}. ` +
       (phase === 3
-        ? 'The next wave is proposed only after this one is merged: TARS reads what base holds on every run.'
+        ? 'The next wave is proposed only after this one is merged and its workloads are healthy in the cluster (rolled out, running the merged resources, no crash loops): TARS reads what base holds and what the cluster runs on every run.'
         : ''),
     '',
     '### How to roll back',

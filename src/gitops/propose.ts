@@ -116,7 +116,11 @@ export async function propose(
     let proposed: ProposalContent | undefined = typeof content === 'function' ? undefined : content;
     const capturing: ProposalContent | ProposalRenderer =
       typeof content === 'function'
-        ? async (readBase) => (proposed = await content(readBase))
+        ? async (readBase) => {
+            const rendered = await content(readBase);
+            if (rendered !== undefined && !('hold' in rendered)) proposed = rendered;
+            return rendered;
+          }
         : content;
     const outcome = await proposeTree({
       repoUrl: options.repoUrl,

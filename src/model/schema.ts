@@ -251,6 +251,15 @@ export const MODEL_SCHEMA = {
         replicas: { type: 'integer', minimum: 0 },
         pods: stringList,
         containers: { type: 'array', items: { $ref: '#/definitions/container' } },
+        health: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['state', 'reasons'],
+          properties: {
+            state: { enum: ['healthy', 'progressing', 'unhealthy', 'unknown'] },
+            reasons: stringList,
+          },
+        },
       },
     },
     evidence: {

@@ -54,6 +54,11 @@ export interface WorkloadModel {
   /** Names of pods that currently belong to the workload, through ownerReferences. */
   readonly pods: readonly string[];
   readonly containers: readonly ContainerModel[];
+  /** Rolled out and running, from its status and pods (src/kube/health.ts). */
+  readonly health?: {
+    readonly state: 'healthy' | 'progressing' | 'unhealthy' | 'unknown';
+    readonly reasons: readonly string[];
+  };
 }
 
 export interface Evidence {

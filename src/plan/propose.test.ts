@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SnapshotClusterSource } from '../cluster/snapshot/index.js';
+import { OpenMetricsHistorySource } from '../metrics/openmetrics/source.js';
+import type { KubeObject } from '../cluster/types.js';
+import type { ProposalContent, ProposalHold } from '../gitops/delivery.js';
+import type { Change } from '../model/types.js';
 import { DEFAULT_POLICY } from '../policy/defaults.js';
 import type { Policy } from '../policy/types.js';
 import { analyze } from './analyze.js';
@@ -10,13 +14,21 @@ import {
   concernsForPhase,
 } from './propose.js';
 
-const snapshot = await SnapshotClusterSource.fromDirectory('examples/online-boutique').read();
+const EXAMPLE = 'examples/online-boutique';
+const snapshot = await SnapshotClusterSource.fromDirectory(EXAMPLE).read();
 
 function policyWith(rollout: Partial<Policy['rollout']>): Policy {
   return { ...DEFAULT_POLICY, rollout: { ...DEFAULT_POLICY.rollout, ...rollout } };
 }
 
 const emptyBase = () => Promise.resolve(undefined);
+
+/** The proposal a renderer made; fails the test when it held or had nothing. */
+function proposal(rendered: ProposalContent | ProposalHold | undefined): ProposalContent {
+  if (rendered === undefined || 'hold' in rendered)
+    throw new Error(`expected a proposal, got ${JSON.stringify(rendered)}`);
+  return rendered;
+}
 
 describe('concernRenderer', () => {
   it('phase 4 labels a wave for auto-merge only when every change is under the threshold', async () => {
@@ -26,26 +38,26 @@ describe('concernRenderer', () => {
       'takeover',
       policyWith({ phase: 4, autoMergeRiskBelow: 1 }),
     )(emptyBase);
-    expect(lenient?.labels).toEqual([AUTO_MERGE_LABEL]);
+    expect(proposal(lenient).labels).toEqual([AUTO_MERGE_LABEL]);
     const strict = await concernRenderer(
       model,
       'takeover',
       policyWith({ phase: 4, autoMergeRiskBelow: 0.01 }),
     )(emptyBase);
-    expect(strict?.labels).toBeUndefined();
+    expect(proposal(strict).labels).toBeUndefined();
     const phase3 = await concernRenderer(
       model,
       'takeover',
       policyWith({ phase: 3, autoMergeRiskBelow: 1 }),
     )(emptyBase);
-    expect(phase3?.labels).toBeUndefined();
+    expect(proposal(phase3).labels).toBeUndefined();
   });
 
   it('proposes nothing once base holds every change', async () => {
     const policy = policyWith({ waveSize: 100 });
     const model = analyze({ snapshot, policy });
     const all = await concernRenderer(model, 'takeover', policy)(emptyBase);
-    const applied = all!.files.get(APPLIED_CHANGES_FILE)!;
+    const applied = proposal(all).files.get(APPLIED_CHANGES_FILE)!;
     const base = (rel: string) =>
       Promise.resolve(rel === APPLIED_CHANGES_FILE ? applied : undefined);
     expect(await concernRenderer(model, 'takeover', policy)(base)).toBeUndefined();
@@ -57,6 +69,96 @@ describe('concernRenderer', () => {
     await expect(concernRenderer(model, 'takeover', DEFAULT_POLICY)(base)).rejects.toThrow(
       /\.tars\/changes\.json on the base branch/,
     );
+  });
+});
+
+describe('the next wave waits until the merged ones are healthy', async () => {
+  const policy = policyWith({ phase: 3, waveSize: 3 });
+  // The example's own usage history, so right-sizing has something to propose.
+  const usage = new OpenMetricsHistorySource({ dir: EXAMPLE });
+  const range = (await usage.coveredRange())!;
+  const history = await usage.fetch({ namespaces: ['boutique'], ...range, stepSeconds: 300 });
+  const plan = (s: typeof snapshot) => analyze({ snapshot: s, policy, history });
+
+  /** Wave 1 of a concern, rendered and then taken as merged: the base's record. */
+  async function mergedWave1(concern: 'takeover' | 'rightsizing') {
+    const wave1 = proposal(await concernRenderer(plan(snapshot), concern, policy)(emptyBase));
+    const record = wave1.files.get(APPLIED_CHANGES_FILE)!;
+    const merged = JSON.parse(record) as { changes: Change[] };
+    const base = (rel: string) =>
+      Promise.resolve(rel === APPLIED_CHANGES_FILE ? record : undefined);
+    return { merged: merged.changes, base };
+  }
+
+  /** The snapshot with `edit` applied to a deep copy of the objects it selects. */
+  function edited(select: (o: KubeObject) => boolean, edit: (o: KubeObject) => void) {
+    return {
+      ...snapshot,
+      objects: snapshot.objects.map((o) => {
+        if (!select(o)) return o;
+        const copy = structuredClone(o);
+        edit(copy);
+        return copy;
+      }),
+    };
+  }
+
+  it('holds while a merged workload crash-loops, and proposes wave 2 once it runs', async () => {
+    const { merged, base } = await mergedWave1('takeover');
+    const victim = merged[0].workload ?? merged[0].target;
+    const broken = edited(
+      (o) =>
+        o.kind === 'Pod' &&
+        o.metadata.namespace === victim.namespace &&
+        o.metadata.name.startsWith(`${victim.name}-`),
+      (pod) => {
+        const statuses = (pod.status as { containerStatuses: Record<string, unknown>[] })
+          .containerStatuses;
+        statuses[0].state = { waiting: { reason: 'CrashLoopBackOff' } };
+      },
+    );
+    const held = await concernRenderer(plan(broken), 'takeover', policy)(base);
+    expect(held).toEqual({
+      hold: [
+        expect.stringMatching(
+          new RegExp(
+            `^${victim.namespace}/${victim.name} is unhealthy: pod ${victim.name}-\\S+ container \\S+: CrashLoopBackOff$`,
+          ),
+        ),
+      ],
+    });
+    const healthy = proposal(await concernRenderer(plan(snapshot), 'takeover', policy)(base));
+    expect(healthy.body).toContain('wave 2.');
+  });
+
+  it('holds a merged right-sizing wave until the cluster runs the merged resources', async () => {
+    const { merged, base } = await mergedWave1('rightsizing');
+    const notSynced = await concernRenderer(plan(snapshot), 'rightsizing', policy)(base);
+    const hold = notSynced !== undefined && 'hold' in notSynced ? notSynced.hold : [];
+    expect(hold.length).toBeGreaterThan(0);
+    for (const reason of hold) expect(reason).toMatch(/is not live yet \(running /);
+    // Argo CD syncs the merge: the workloads run the merged resources.
+    const patches = new Map(merged.map((c) => [`${c.target.namespace}/${c.target.name}`, c]));
+    const synced = edited(
+      (o) => o.kind === 'Deployment' && patches.has(`${o.metadata.namespace}/${o.metadata.name}`),
+      (deployment) => {
+        const change = patches.get(`${deployment.metadata.namespace}/${deployment.metadata.name}`)!;
+        type Containers = { containers: { name: string; resources?: Record<string, object> }[] };
+        const wanted = (change.manifest.spec as { template: { spec: Containers } }).template.spec
+          .containers;
+        const live = (deployment.spec as { template: { spec: Containers } }).template.spec
+          .containers;
+        for (const w of wanted) {
+          const c = live.find((l) => l.name === w.name)!;
+          c.resources = {
+            requests: { ...c.resources?.requests, ...w.resources?.requests },
+            limits: { ...c.resources?.limits, ...w.resources?.limits },
+          };
+        }
+      },
+    );
+    const next = await concernRenderer(plan(synced), 'rightsizing', policy)(base);
+    expect(proposal(next).body).toContain('wave 2.');
   });
 });
 

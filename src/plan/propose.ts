@@ -7,7 +7,8 @@
  *   phase 2  nothing (observe: the plan is the report);
  *   phase 3  every concern, at most `waveSize` workloads per pull request, lowest risk first;
  *            while a wave is open its workloads are still missing from base, so a re-run
- *            updates the same pull request; once merged, the next run proposes the next wave;
+ *            updates the same pull request; once merged, the next run proposes the next wave,
+ *            provided the merged waves stayed healthy (src/rollout/hold.ts), else it is held;
  *   phase 4  as 3, and a wave whose every change is under `autoMergeRiskBelow` is labelled
  *            for auto-merge.
  */
@@ -16,12 +17,13 @@ import { clusterFolderName, renderTree } from '../charts/layout.js';
 import { InputError } from '../errors.js';
 import { buildPullRequestText } from '../gitops/pr-body.js';
 import { propose, type ProposeOptions, type ProposeResult } from '../gitops/propose.js';
-import type { BaseTreeReader, ProposalContent } from '../gitops/delivery.js';
+import type { ProposalRenderer } from '../gitops/delivery.js';
 import { sortKeysDeep } from '../model/serialize.js';
 import { CONCERNS, MODEL_API_VERSION } from '../model/types.js';
 import { validateModel } from '../model/validate.js';
 import type { Change, Concern, DesiredState } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
+import { holdReasons } from '../rollout/hold.js';
 import { autoMergeEligible, groupKey, planWave } from '../rollout/waves.js';
 
 /** Where a tree records the changes it holds, relative to `<path>/<cluster>/`. */
@@ -89,7 +91,7 @@ export function concernRenderer(
   model: DesiredState,
   concern: Concern,
   policy: Policy,
-): (readBase: BaseTreeReader) => Promise<ProposalContent | undefined> {
+): ProposalRenderer {
   return async (readBase) => {
     const applied = parseAppliedChanges(await readBase(APPLIED_CHANGES_FILE), model);
     const pending = model.changes.filter(
@@ -98,6 +100,10 @@ export function concernRenderer(
     if (pending.length === 0) return undefined;
     const waved = concern !== 'bootstrap';
     const appliedOfConcern = applied.filter((c) => c.concern === concern);
+    if (waved) {
+      const hold = holdReasons(appliedOfConcern, model);
+      if (hold.length > 0) return { hold };
+    }
     const wave = waved
       ? planWave(pending, {
           waveSize: policy.rollout.waveSize,

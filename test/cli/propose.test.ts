@@ -1,9 +1,10 @@
 // `tars propose` end to end on a real bare repository: phases, waves of at most waveSize
 // workloads (lowest risk first), idempotent re-runs, and the next wave only after a merge.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { createRemote } from '../gitops/git-fixtures.js';
 import { tars } from './run-tars.js';
 
@@ -19,12 +20,12 @@ function policies(rollout: string): string {
   return dir;
 }
 
-function propose(repo: string, policyDir: string, env: NodeJS.ProcessEnv) {
+function propose(repo: string, policyDir: string, env: NodeJS.ProcessEnv, snapshot = EXAMPLE) {
   const run = tars(
     [
       'propose',
       '--snapshot',
-      EXAMPLE,
+      snapshot,
       '--repo',
       repo,
       '--policies',
@@ -36,7 +37,12 @@ function propose(repo: string, policyDir: string, env: NodeJS.ProcessEnv) {
     env as Record<string, string>,
   );
   expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as { concern: string; status: string; branch: string }[];
+  return JSON.parse(run.stdout) as {
+    concern: string;
+    status: string;
+    branch: string;
+    message: string;
+  }[];
 }
 
 interface AppliedChanges {
@@ -96,6 +102,51 @@ describe('tars propose', () => {
     for (const name of firstWave) expect(both).toContain(name);
     // Only the new wave differs from base.
     expect(remote.log(`main..${branch}`)).toHaveLength(1);
+  });
+
+  it('phase 3: a merged wave whose workload crash-loops holds the next one, which goes once it runs', () => {
+    const remote = createRemote();
+    const policy = policies('    phase: 3\n    waveSize: 3\n');
+    // The example's objects (not its usage history: takeover needs none), to break a pod in.
+    const snapshot = mkdtempSync(join(tmpdir(), 'tars-snapshot-'));
+    cpSync(EXAMPLE, snapshot, { recursive: true, filter: (src) => !src.includes('history') });
+
+    propose(remote.bare, policy, remote.env, snapshot);
+    const branch = `tars/${CLUSTER}/takeover`;
+    const wave1 = JSON.parse(
+      remote.tree(branch, `generated/${CLUSTER}`).get('.tars/changes.json')!,
+    ) as AppliedChanges;
+    remote.setRef('refs/heads/main', remote.sha(branch)!);
+    const mergedAt = remote.sha(branch);
+
+    const victim = workloadsIn(wave1, 'takeover')[0];
+    const podsFile = join(snapshot, 'pods.yaml');
+    const original = readFileSync(podsFile, 'utf8');
+    type PodList = {
+      items: {
+        metadata: { name: string };
+        status: { containerStatuses: Record<string, unknown>[] };
+      }[];
+    };
+    const pods = parse(original) as PodList;
+    const pod = pods.items.find((p) => p.metadata.name.startsWith(`${victim}-`))!;
+    pod.status.containerStatuses[0].state = { waiting: { reason: 'CrashLoopBackOff' } };
+    writeFileSync(podsFile, stringify(pods));
+
+    const held = propose(remote.bare, policy, remote.env, snapshot);
+    const takeover = held.find((r) => r.concern === 'takeover')!;
+    expect(takeover.status).toBe('held');
+    expect(takeover.message).toMatch(
+      new RegExp(
+        `boutique/${victim} is unhealthy: pod ${victim}-\\S+ container \\S+: CrashLoopBackOff`,
+      ),
+    );
+    expect(remote.sha(branch)).toBe(mergedAt);
+
+    // The pod runs again: wave 2 goes out.
+    writeFileSync(podsFile, original);
+    const next = propose(remote.bare, policy, remote.env, snapshot);
+    expect(next.find((r) => r.concern === 'takeover')?.status).toBe('updated');
   });
 
   it('phase 1 proposes only the bootstrap; phase 2 proposes nothing', () => {

@@ -2,6 +2,7 @@
  * inventory: the workloads of the cluster, the pods that belong to each, and who manages them.
  * Every other analyzer starts from its output.
  */
+import { workloadHealth } from '../../kube/health.js';
 import type { KubeObject } from '../../cluster/types.js';
 import { arrayField, compareObjects, field, isRecord, podSpecOf } from '../../kube/objects.js';
 import type { ContainerModel, Finding, WorkloadKind, WorkloadModel } from '../../model/types.js';
@@ -57,7 +58,7 @@ export function buildInventory(input: AnalyzerInput): {
 } {
   const { snapshot, policy } = input;
   const index = new ObjectIndex(snapshot.objects);
-  const podsByWorkload = new Map<KubeObject, string[]>();
+  const podsByWorkload = new Map<KubeObject, KubeObject[]>();
   const findings: Finding[] = [];
 
   for (const pod of snapshot.objects.filter((o) => o.kind === 'Pod')) {
@@ -67,7 +68,7 @@ export function buildInventory(input: AnalyzerInput): {
         findings.push(barePodFinding(pod));
       continue;
     }
-    podsByWorkload.set(owner, [...(podsByWorkload.get(owner) ?? []), pod.metadata.name]);
+    podsByWorkload.set(owner, [...(podsByWorkload.get(owner) ?? []), pod]);
   }
 
   const workloads = snapshot.objects
@@ -82,8 +83,9 @@ export function buildInventory(input: AnalyzerInput): {
           name: o.metadata.name,
         },
         managedBy: managerOf(o),
-        pods: [...(podsByWorkload.get(o) ?? [])].sort(),
+        pods: (podsByWorkload.get(o) ?? []).map((p) => p.metadata.name).sort(),
         containers: containersOf(o),
+        health: workloadHealth(o, podsByWorkload.get(o) ?? []),
       };
       // The API server defaults replicas to 1; a snapshot written by hand may omit it.
       return o.kind === 'Deployment' || o.kind === 'StatefulSet'

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { Change, DesiredState, WorkloadModel } from '../model/types.js';
+import { holdReasons, resourcesNotLive } from './hold.js';
+
+function workload(
+  requests: Record<string, string>,
+  health?: WorkloadModel['health'],
+): WorkloadModel {
+  return {
+    ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' },
+    managedBy: { tool: 'kubectl' },
+    pods: [],
+    containers: [{ name: 'app', image: 'app:1', init: false, requests, limits: {} }],
+    ...(health !== undefined ? { health } : {}),
+  };
+}
+
+const change: Change = {
+  id: 'rightsizing/shop/Deployment/web',
+  concern: 'rightsizing',
+  action: 'patch',
+  target: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' },
+  summary: 'Right-size web',
+  manifest: {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      template: {
+        spec: {
+          containers: [{ name: 'app', resources: { requests: { cpu: '500m', memory: '256Mi' } } }],
+        },
+      },
+    },
+  },
+};
+
+const modelWith = (w: WorkloadModel) => ({ workloads: [w] }) as unknown as DesiredState;
+
+describe('holdReasons', () => {
+  it('lets the next wave go when the merged workloads run healthy with the merged resources', () => {
+    // Quantities compare by value: 0.5 is 500m.
+    expect(
+      holdReasons(
+        [change],
+        modelWith(workload({ cpu: '0.5', memory: '256Mi' }, { state: 'healthy', reasons: [] })),
+      ),
+    ).toEqual([]);
+    expect(
+      holdReasons(
+        [change],
+        modelWith(workload({ cpu: '500m', memory: '256Mi' }, { state: 'unknown', reasons: [] })),
+      ),
+    ).toEqual([]);
+  });
+
+  it('holds while a merged workload is progressing or unhealthy, naming why', () => {
+    const progressing = workload(
+      { cpu: '500m', memory: '256Mi' },
+      { state: 'progressing', reasons: ['1 of 2 replicas updated'] },
+    );
+    expect(holdReasons([change], modelWith(progressing))).toEqual([
+      'shop/web is progressing: 1 of 2 replicas updated',
+    ]);
+  });
+
+  it('holds while the cluster does not run the merged resources yet (not synced)', () => {
+    expect(resourcesNotLive(change, workload({ cpu: '1' }))).toEqual([
+      'merged cpu request 500m of container app is not live yet (running 1)',
+      'merged memory request 256Mi of container app is not live yet (running unset)',
+    ]);
+  });
+
+  it('ignores merged changes whose workload is gone', () => {
+    expect(holdReasons([change], { workloads: [] } as unknown as DesiredState)).toEqual([]);
+  });
+});

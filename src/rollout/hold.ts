@@ -1,0 +1,76 @@
+/**
+ * The next wave goes out only after the previous ones merged *and stayed healthy* (DESIGN.md,
+ * phase 3). Merged is what the base branch records; healthy is read from the cluster the plan
+ * just saw: every workload a merged change touched is rolled out and running, and the resources
+ * it merged are what the cluster runs (a merge Argo CD or Flux has not synced yet holds too).
+ */
+import type { Change, DesiredState, WorkloadModel } from '../model/types.js';
+import { field, isRecord } from '../kube/objects.js';
+import { tryParseQuantity } from '../util/quantity.js';
+import { groupKey } from './waves.js';
+import { workloadKey } from './risk.js';
+
+/** Why the next wave of these merged changes' concern must wait; empty when it may go. */
+export function holdReasons(merged: readonly Change[], model: DesiredState): string[] {
+  const workloads = new Map(model.workloads.map((w) => [workloadKey(w.ref), w] as const));
+  const reasons: string[] = [];
+  const seen = new Set<string>();
+  for (const change of merged) {
+    const key = groupKey(change);
+    const workload = workloads.get(key);
+    // A workload that is gone from the cluster has nothing left to watch.
+    if (workload === undefined) continue;
+    const name = `${workload.ref.namespace}/${workload.ref.name}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      const health = workload.health;
+      if (health !== undefined && (health.state === 'unhealthy' || health.state === 'progressing'))
+        reasons.push(`${name} is ${health.state}: ${health.reasons.join('; ')}`);
+    }
+    for (const gap of resourcesNotLive(change, workload)) reasons.push(`${name}: ${gap}`);
+  }
+  return reasons;
+}
+
+const RESOURCES = ['cpu', 'memory'] as const;
+
+/**
+ * Container resources a merged change sets that the live workload does not run yet. Compared as
+ * quantities, so `0.5` and `500m` agree.
+ */
+export function resourcesNotLive(change: Change, workload: WorkloadModel): string[] {
+  const gaps: string[] = [];
+  for (const patched of patchedContainers(change)) {
+    const live = workload.containers.find((c) => c.name === patched.name);
+    if (live === undefined) continue;
+    for (const kind of ['requests', 'limits'] as const) {
+      const wanted = field(patched, 'resources', kind);
+      if (!isRecord(wanted)) continue;
+      for (const resource of RESOURCES) {
+        const value = wanted[resource];
+        if (typeof value !== 'string' && typeof value !== 'number') continue;
+        const running = live[kind][resource];
+        if (tryParseQuantity(value) !== tryParseQuantity(running)) {
+          gaps.push(
+            `merged ${resource} ${kind === 'requests' ? 'request' : 'limit'} ${String(value)} of container ${patched.name} is not live yet (running ${running ?? 'unset'})`,
+          );
+        }
+      }
+    }
+  }
+  return gaps;
+}
+
+/** The named containers (init ones included) of a change's pod template, with their resources. */
+function patchedContainers(change: Change): { name: string }[] {
+  const spec = field(change.manifest, 'spec');
+  const podSpec =
+    field(spec, 'template', 'spec') ?? field(spec, 'jobTemplate', 'spec', 'template', 'spec');
+  if (!isRecord(podSpec)) return [];
+  return ['initContainers', 'containers'].flatMap((key) => {
+    const list = podSpec[key];
+    return Array.isArray(list)
+      ? list.filter((c): c is { name: string } => isRecord(c) && typeof c.name === 'string')
+      : [];
+  });
+}
