@@ -15,6 +15,7 @@ import {
   type ContainerHistoryInput,
 } from '../../src/analyzers/rightsizing/recommend.js';
 import { projectRoot } from '../../test/support/project-root.js';
+import { cpuOnlyHistory } from '../../test/support/usage.js';
 import { loadTrace, STEP_SECONDS, TOTAL_STEPS } from './trace.js';
 
 const DAYS = 14;
@@ -33,16 +34,7 @@ function histories(count: number): ContainerHistoryInput[] {
       t: (k + 1) * STEP_SECONDS,
       v: job.cpu[k % TOTAL_STEPS] * factor,
     }));
-    return {
-      cpu: [cpu],
-      memory: [[]],
-      throttled: [],
-      oomKills: 0,
-      restarts: 0,
-      confidence: 'high' as const,
-      stepSeconds: STEP_SECONDS,
-      now,
-    };
+    return cpuOnlyHistory(cpu, STEP_SECONDS, now);
   });
 }
 

@@ -5,6 +5,7 @@ import { budgetNote } from './index.js';
 import { DEFAULT_RIGHTSIZING_POLICY, resolveRightsizing } from './policy.js';
 import { containerCpuCurve, type ContainerHistoryInput } from './recommend.js';
 import { vpaCpuReference } from './reference.js';
+import { cpuOnlyHistory } from '../../../test/support/usage.js';
 
 const STEP = 300;
 const NOW = 1_000_000;
@@ -16,16 +17,7 @@ function history(hours: number, v: (i: number, n: number) => number): ContainerH
     t: NOW - (n - 1 - i) * STEP,
     v: v(i, n),
   }));
-  return {
-    cpu: [cpu],
-    memory: [[]],
-    throttled: [],
-    oomKills: 0,
-    restarts: 0,
-    confidence: 'high',
-    stepSeconds: STEP,
-    now: NOW,
-  };
+  return cpuOnlyHistory(cpu, STEP, NOW);
 }
 
 const entry = (h: ContainerHistoryInput) => ({ history: h, curve: containerCpuCurve(h, rules) });
