@@ -101,13 +101,11 @@ export function weightedPercentile(
 ): number {
   if (values.length === 0) throw new RangeError('weightedPercentile of no values');
   const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
-  const total = weights.reduce((sum, w) => sum + w, 0);
-  let cumulative = 0;
-  for (const i of order) {
-    cumulative += weights[i];
-    if (cumulative >= p * total) return values[i];
-  }
-  return values[order[order.length - 1]];
+  return sortedWeightedPercentile(
+    order.map((i) => values[i]),
+    order.map((i) => weights[i]),
+    p,
+  );
 }
 
 /**
@@ -166,7 +164,8 @@ export function cpuCurve(
   const byValue = (weights: readonly number[]): number[] => order.map((i) => weights[i]);
   const sigma = model.levelSpread ?? 0;
   const scale = 1 + model.margin + extraMargin + volatilityMargin(raw, rawWeights, model);
-  const short = levelTable(spreadSorted(sorted, byValue(rawWeights), sigma));
+  const sortedWeights = byValue(rawWeights);
+  const short = levelTable(spreadSorted(sorted, sortedWeights, sigma));
   const long =
     model.longHalfLifeSeconds === undefined
       ? undefined
@@ -178,7 +177,7 @@ export function cpuCurve(
           ),
         );
   const floorLevel = Math.max(
-    sortedWeightedPercentile(sorted, byValue(rawWeights), model.minPercentile),
+    sortedWeightedPercentile(sorted, sortedWeights, model.minPercentile),
     recentFloor(samples, now, model),
   );
   const drift = recentDrift(samples, now, model);
