@@ -75,6 +75,10 @@ export function buildInventory(input: AnalyzerInput): {
     .filter((o) => isTopLevelWorkload(o, index) && namespaceSelected(o.metadata.namespace!, policy))
     .map((o): WorkloadModel => {
       const replicas = field(o, 'spec', 'replicas');
+      // By name, so the model (health reasons included) does not depend on the source's order.
+      const pods = [...(podsByWorkload.get(o) ?? [])].sort((a, b) =>
+        a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0,
+      );
       const model: WorkloadModel = {
         ref: {
           apiVersion: o.apiVersion,
@@ -83,9 +87,9 @@ export function buildInventory(input: AnalyzerInput): {
           name: o.metadata.name,
         },
         managedBy: managerOf(o),
-        pods: (podsByWorkload.get(o) ?? []).map((p) => p.metadata.name).sort(),
+        pods: pods.map((p) => p.metadata.name),
         containers: containersOf(o),
-        health: workloadHealth(o, podsByWorkload.get(o) ?? []),
+        health: workloadHealth(o, pods),
       };
       // The API server defaults replicas to 1; a snapshot written by hand may omit it.
       return o.kind === 'Deployment' || o.kind === 'StatefulSet'
