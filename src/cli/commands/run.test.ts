@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loopMetrics, serveHealth } from './run.js';
+import { loopMetrics, recordProposals, serveHealth } from './run.js';
 
 let server: Server | undefined;
 afterEach(() => server?.close());
@@ -19,5 +19,22 @@ describe('the loop health endpoints', () => {
     expect(text).toContain('tars_runs_total{outcome="success"} 2');
     expect(text).toContain('tars_runs_total{outcome="failure"} 1');
     expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it('shows each concern with the status of the last pass only', async () => {
+    const metrics = loopMetrics();
+    recordProposals(metrics, [
+      { concern: 'takeover', status: 'updated' },
+      { concern: 'rightsizing', status: 'created' },
+    ]);
+    recordProposals(metrics, [
+      { concern: 'takeover', status: 'held' },
+      { concern: 'rightsizing', status: 'unchanged' },
+    ]);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('tars_proposal_status{concern="takeover",status="held"} 1');
+    expect(text).toContain('tars_proposal_status{concern="rightsizing",status="unchanged"} 1');
+    expect(text).not.toContain('status="updated"');
+    expect(text).not.toContain('status="created"');
   });
 });

@@ -22,6 +22,8 @@ export interface LoopMetrics {
   readonly registry: Registry;
   readonly runs: Counter<'outcome'>;
   readonly lastSuccess: Gauge;
+  /** The last pass's delivery status per concern (1 for the status it had), e.g. to alert on `held`. */
+  readonly proposals: Gauge<'concern' | 'status'>;
 }
 
 export function loopMetrics(): LoopMetrics {
@@ -39,7 +41,22 @@ export function loopMetrics(): LoopMetrics {
       help: 'When the last pass succeeded.',
       registers: [registry],
     }),
+    proposals: new Gauge({
+      name: 'tars_proposal_status',
+      help: "The last pass's delivery status per concern (created, updated, unchanged, held, skipped-foreign-commits): 1 for the status it had.",
+      labelNames: ['concern', 'status'],
+      registers: [registry],
+    }),
   };
+}
+
+/** The last pass's statuses replace the previous pass's, so a concern shows one status. */
+export function recordProposals(
+  metrics: LoopMetrics,
+  results: readonly { readonly concern: string; readonly status: string }[],
+): void {
+  metrics.proposals.reset();
+  for (const { concern, status } of results) metrics.proposals.set({ concern, status }, 1);
 }
 
 export function serveHealth(metrics: LoopMetrics, port: number, host = '0.0.0.0'): Promise<Server> {
@@ -87,7 +104,9 @@ export function registerRunCommand(program: Command, context: CommandContext): v
       try {
         for (;;) {
           try {
-            printResults(await runPropose(options, context), options, context);
+            const results = await runPropose(options, context);
+            printResults(results, options, context);
+            recordProposals(metrics, results);
             metrics.runs.inc({ outcome: 'success' });
             metrics.lastSuccess.setToCurrentTime();
           } catch (e) {
