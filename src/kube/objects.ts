@@ -66,6 +66,12 @@ export function podSpecOf(workload: KubeObject): Record<string, unknown> | undef
     : recordField(workload, 'spec', 'template', 'spec');
 }
 
+/** Every container of a workload's pod template: regular ones first, then init ones. */
+export function podContainersOf(workload: KubeObject): unknown[] {
+  const spec = podSpecOf(workload);
+  return [...arrayField(spec, 'containers'), ...arrayField(spec, 'initContainers')];
+}
+
 export function deepClone<T>(value: T): T {
   return structuredClone(value);
 }

@@ -4,7 +4,7 @@
  * Services in their environment (a static stand-in until observed traffic is modelled).
  */
 import type { ClusterSnapshot, KubeObject } from '../cluster/types.js';
-import { arrayField, field, podSpecOf, stringField } from '../kube/objects.js';
+import { arrayField, field, podContainersOf, stringField } from '../kube/objects.js';
 import { labelSelectorMatches, podTemplateLabels, servicesSelecting } from '../kube/selectors.js';
 import type { Change, WorkloadModel } from '../model/types.js';
 import { assessRisk, workloadKey } from './risk.js';
@@ -12,8 +12,7 @@ import { assessRisk, workloadKey } from './risk.js';
 /** Words of every env value of a workload: service names appear as `name`, `name:port`, `name.ns…`. */
 function envWords(workload: KubeObject): Set<string> {
   const words = new Set<string>();
-  const spec = podSpecOf(workload);
-  for (const c of [...arrayField(spec, 'containers'), ...arrayField(spec, 'initContainers')]) {
+  for (const c of podContainersOf(workload)) {
     for (const env of arrayField(c, 'env')) {
       for (const word of (stringField(env, 'value') ?? '').split(/[\s,;/:.@]+/)) words.add(word);
     }

@@ -5,7 +5,7 @@
  * it merged are what the cluster runs (a merge Argo CD or Flux has not synced yet holds too).
  */
 import type { Change, DesiredState, WorkloadModel } from '../model/types.js';
-import { field, isRecord } from '../kube/objects.js';
+import { field, isRecord, podContainersOf } from '../kube/objects.js';
 import { tryParseQuantity } from '../util/quantity.js';
 import { groupKey } from './waves.js';
 import { workloadKey } from './risk.js';
@@ -63,14 +63,7 @@ export function resourcesNotLive(change: Change, workload: WorkloadModel): strin
 
 /** The named containers (init ones included) of a change's pod template, with their resources. */
 function patchedContainers(change: Change): { name: string }[] {
-  const spec = field(change.manifest, 'spec');
-  const podSpec =
-    field(spec, 'template', 'spec') ?? field(spec, 'jobTemplate', 'spec', 'template', 'spec');
-  if (!isRecord(podSpec)) return [];
-  return ['initContainers', 'containers'].flatMap((key) => {
-    const list = podSpec[key];
-    return Array.isArray(list)
-      ? list.filter((c): c is { name: string } => isRecord(c) && typeof c.name === 'string')
-      : [];
-  });
+  return podContainersOf(change.manifest).filter(
+    (c): c is { name: string } => isRecord(c) && typeof c.name === 'string',
+  );
 }

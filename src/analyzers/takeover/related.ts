@@ -5,7 +5,7 @@
  * are left out.
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { arrayField, field, isRecord, podSpecOf } from '../../kube/objects.js';
+import { arrayField, field, isRecord, podContainersOf, podSpecOf } from '../../kube/objects.js';
 
 const CLUSTER_CREATED_CONFIGMAPS = new Set(['kube-root-ca.crt']);
 
@@ -20,7 +20,7 @@ export function configMapNames(workload: KubeObject): Set<string> {
     for (const source of arrayField(volume, 'projected', 'sources'))
       add(field(source, 'configMap', 'name'));
   }
-  for (const c of [...arrayField(spec, 'containers'), ...arrayField(spec, 'initContainers')]) {
+  for (const c of podContainersOf(workload)) {
     for (const from of arrayField(c, 'envFrom')) add(field(from, 'configMapRef', 'name'));
     for (const env of arrayField(c, 'env')) add(field(env, 'valueFrom', 'configMapKeyRef', 'name'));
   }
