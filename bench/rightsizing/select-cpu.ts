@@ -12,8 +12,12 @@ import {
   solveOverRequestPrice,
   type CpuModel,
 } from '../../src/analyzers/rightsizing/estimate.js';
+import {
+  cpuRequestFrom,
+  DEFAULT_RIGHTSIZING_POLICY,
+  resolveRightsizing,
+} from '../../src/analyzers/rightsizing/policy.js';
 import type { Sample } from '../../src/metrics/types.js';
-import { roundCpu } from '../../src/util/quantity.js';
 import { vpaDefaults } from './baselines.js';
 import { STEP_SECONDS, type Job } from './trace.js';
 
@@ -177,7 +181,7 @@ export function selectCpu(
       const now = f.history * STEP_SECONDS;
       const extra = shortHistoryMargin(now, fullConfidenceSeconds, shortMargin);
       const requests = history[i].map((cpu) =>
-        roundCpu(Math.max(estimateCpu(cpu, now, model, extra)?.cores ?? 0, 0.01), 5),
+        finishCpu(estimateCpu(cpu, now, model, extra)?.cores ?? 0),
       );
       return cpuScore(jobs, requests, f.history, f.end);
     });
@@ -239,9 +243,11 @@ export function budgetGrid(): BudgetCandidate[] {
   return grid;
 }
 
-/** What the plan does with an estimate before it counts against the budget: floor and rounding. */
+const DEFAULT_RULES = resolveRightsizing(DEFAULT_RIGHTSIZING_POLICY);
+
+/** What the plan does with an estimate (the built-in floor and rounding), as the product does. */
 export function finishCpu(cores: number): number {
-  return roundCpu(Math.max(cores, 0.01), 5);
+  return cpuRequestFrom(DEFAULT_RULES, cores);
 }
 
 /**

@@ -5,9 +5,8 @@
  * cheapest placement of a total of cores against time above request (its Lagrangian), so the
  * plan spends at most VPA's cores and puts them where they keep the most time under the request.
  */
-import { roundCpu } from '../../util/quantity.js';
 import { solveOverRequestPrice, type CpuCurve } from './estimate.js';
-import type { ResolvedRightsizing } from './policy.js';
+import { cpuRequestFrom, type ResolvedRightsizing } from './policy.js';
 import type { ContainerHistoryInput } from './recommend.js';
 import { vpaCpuReference } from './reference.js';
 
@@ -37,8 +36,7 @@ export function solveCpuBudget(
     (e): e is { history: ContainerHistoryInput; curve: CpuCurve } => e.curve !== undefined,
   );
   if (eligible.length === 0) return undefined;
-  const finish = (cores: number): number =>
-    roundCpu(Math.max(cores, rules.cpuFloor), rules.policy.cpu.roundMillicores);
+  const finish = (cores: number): number => cpuRequestFrom(rules, cores);
   const budgetCores = eligible.reduce(
     (sum, { history }) => sum + vpaCpuReference(history.cpu.flat(), history.now),
     0,

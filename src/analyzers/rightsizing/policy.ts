@@ -7,7 +7,7 @@
 import { parseDuration } from '../../plan/duration.js';
 import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import type { Policy, RightsizingPolicy } from '../../policy/types.js';
-import { parseQuantity } from '../../util/quantity.js';
+import { parseQuantity, roundCpu } from '../../util/quantity.js';
 import type { CpuModel, MemoryModel } from './estimate.js';
 
 /** The built-in right-sizing section (values in src/policy/defaults.ts). */
@@ -62,6 +62,11 @@ export function resolveRightsizing(policy: RightsizingPolicy): ResolvedRightsizi
     cpuFloor: parseQuantity(policy.cpu.floor),
     memoryFloor: parseQuantity(policy.memory.floor),
   };
+}
+
+/** A CPU estimate (cores) as a proposed request: at least the floor, rounded up to the policy's step. */
+export function cpuRequestFrom(rules: ResolvedRightsizing, cores: number): number {
+  return roundCpu(Math.max(cores, rules.cpuFloor), rules.policy.cpu.roundMillicores);
 }
 
 /** The rules with the over-request price fixed, as solved for a plan. */

@@ -16,7 +16,7 @@ import {
   weightedPercentile,
   type CpuCurve,
 } from './estimate.js';
-import type { ResolvedRightsizing } from './policy.js';
+import { cpuRequestFrom, type ResolvedRightsizing } from './policy.js';
 
 /** Resources in base units: cores and bytes. */
 export interface Resources {
@@ -128,7 +128,7 @@ export function recommendContainer(
         );
       }
     }
-    cores = roundCpu(Math.max(cores, rules.cpuFloor), policy.cpu.roundMillicores);
+    cores = cpuRequestFrom(rules, cores);
     let request: number | undefined = bounded(
       cores,
       current.cpuRequest,
