@@ -19,16 +19,12 @@ import {
 } from '../../src/analyzers/rightsizing/policy.js';
 import type { Sample } from '../../src/metrics/types.js';
 import { vpaDefaults } from './baselines.js';
+import { cpuFigures, type FoldScore } from './score.js';
 import { STEP_SECONDS, type Job } from './trace.js';
 
 export interface Fold {
   readonly history: number;
   readonly end: number;
-}
-
-export interface FoldScore {
-  readonly slack: number;
-  readonly over: number;
 }
 
 export interface CpuCandidate {
@@ -55,27 +51,6 @@ export const FIRST_ROUND: CpuCandidate = {
   recentPeakFactor: 0,
   exceedanceTarget: 0,
 };
-
-export function cpuScore(
-  jobs: readonly Job[],
-  requests: readonly number[],
-  from: number,
-  to: number,
-): FoldScore {
-  let usage = 0;
-  let requested = 0;
-  let over = 0;
-  let n = 0;
-  jobs.forEach((job, i) => {
-    for (let s = from; s < to; s++) {
-      usage += job.cpu[s];
-      requested += requests[i];
-      n++;
-      if (job.cpu[s] > requests[i]) over++;
-    }
-  });
-  return { slack: 1 - usage / requested, over: over / n };
-}
 
 export function samples(values: readonly number[]): Sample[] {
   return values.map((v, k) => ({ t: (k + 1) * STEP_SECONDS, v }));
@@ -168,7 +143,7 @@ export function selectCpu(
 ): { chosen: CpuCandidate | undefined; rows: Row[]; anchor: FoldScore[] } {
   const history = folds.map((f) => jobs.map((j) => samples(j.cpu.slice(0, f.history))));
   const anchor = folds.map((f, i) =>
-    cpuScore(
+    cpuFigures(
       jobs,
       history[i].map((cpu) => vpaDefaults(cpu, [], f.history * STEP_SECONDS).cpuRequest),
       f.history,
@@ -183,7 +158,7 @@ export function selectCpu(
       const requests = history[i].map((cpu) =>
         finishCpu(estimateCpu(cpu, now, model, extra)?.cores ?? 0),
       );
-      return cpuScore(jobs, requests, f.history, f.end);
+      return cpuFigures(jobs, requests, f.history, f.end);
     });
     const margins = scores.flatMap((s, i) => [
       (anchor[i].slack - s.slack) / anchor[i].slack,
@@ -266,7 +241,7 @@ export function selectBudget(
   const vpa = folds.map((f, i) =>
     history[i].map((cpu) => vpaDefaults(cpu, [], f.history * STEP_SECONDS).cpuRequest),
   );
-  const anchor = folds.map((f, i) => cpuScore(jobs, vpa[i], f.history, f.end));
+  const anchor = folds.map((f, i) => cpuFigures(jobs, vpa[i], f.history, f.end));
   const rows = grid.map((candidate): BudgetRow => {
     const model = budgetModelOf(candidate);
     const prices: number[] = [];
@@ -278,7 +253,7 @@ export function selectBudget(
       const price = solveOverRequestPrice(curves, budget, finishCpu);
       prices.push(price);
       const requests = curves.map((c) => finishCpu(c.coresAt(price)));
-      return cpuScore(jobs, requests, f.history, f.end);
+      return cpuFigures(jobs, requests, f.history, f.end);
     });
     const qualifies = scores.every(
       (s, i) => s.over <= anchor[i].over + 1e-12 && s.slack <= anchor[i].slack + 1e-12,

@@ -27,6 +27,7 @@ import {
   selectCpu,
   showScores,
 } from './select-cpu.js';
+import { memoryFigures, type FoldScore } from './score.js';
 import { HISTORY_STEPS, loadTrace, STEP_SECONDS, type Job } from './trace.js';
 
 const HORIZON = 96;
@@ -45,29 +46,6 @@ const CPU_FOLDS = [
 type Fold = (typeof FOLDS)[number];
 const FULL_CONFIDENCE = 24 * 3600;
 const SHORT_MARGIN = DEFAULT_RIGHTSIZING_POLICY.shortHistoryMargin;
-
-interface FoldScore {
-  readonly slack: number;
-  readonly over: number;
-}
-
-function memoryScore(
-  jobs: readonly Job[],
-  limits: readonly number[],
-  from: number,
-  to: number,
-): FoldScore {
-  let peaks = 0;
-  let total = 0;
-  let over = 0;
-  jobs.forEach((job, i) => {
-    const peak = Math.max(...job.memory.slice(from, to));
-    peaks += peak;
-    total += limits[i];
-    if (peak > limits[i]) over++;
-  });
-  return { slack: 1 - peaks / total, over: over / jobs.length };
-}
 
 function choose<P>(
   name: string,
@@ -89,14 +67,12 @@ function choose<P>(
   const best = rows
     .filter((r) => r.qualifies)
     .sort((a, b) => a.over - b.over || a.slack - b.slack)[0];
-  const show = (s: readonly FoldScore[]): string =>
-    s.map((x) => `${(x.slack * 100).toFixed(2)}/${(x.over * 100).toFixed(2)}`).join('  ');
-  console.log(`${name}: VPA per fold (slack/over %) ${show(anchor)}`);
+  console.log(`${name}: VPA per fold (slack/over %) ${showScores(anchor)}`);
   console.log(
     `${name}: ${rows.filter((r) => r.qualifies).length} of ${rows.length} configurations qualify`,
   );
   if (best !== undefined)
-    console.log(`${name}: chosen ${JSON.stringify(best.p)}  ${show(best.scores)}`);
+    console.log(`${name}: chosen ${JSON.stringify(best.p)}  ${showScores(best.scores)}`);
   return best?.p;
 }
 
@@ -126,7 +102,7 @@ function main(): void {
     ),
   );
   const memoryAnchor = FOLDS.map((f, i) =>
-    memoryScore(
+    memoryFigures(
       jobs,
       vpa[i].map((s) => s.memoryLimit),
       f.history,
@@ -172,7 +148,7 @@ function main(): void {
         const est = estimateMemory([samples(j.memory.slice(0, fold.history))], p, extra);
         return roundMemory(Math.max(est?.bytes ?? 0, 32 * 2 ** 20), 1);
       });
-      return memoryScore(jobs, limits, fold.history, fold.end);
+      return memoryFigures(jobs, limits, fold.history, fold.end);
     },
     memoryAnchor,
   );
