@@ -69,6 +69,10 @@ describe('concernRenderer', () => {
     await expect(concernRenderer(model, 'takeover', DEFAULT_POLICY)(base)).rejects.toThrow(
       /\.tars\/changes\.json on the base branch/,
     );
+    const badWave = () => Promise.resolve('{"changes": [], "waves": {"takeover/x": 0}}');
+    await expect(concernRenderer(model, 'takeover', DEFAULT_POLICY)(badWave)).rejects.toThrow(
+      '.tars/changes.json on the base branch: waves["takeover/x"]: must be >= 1',
+    );
   });
 });
 
@@ -103,10 +107,9 @@ describe('the next wave waits until the merged ones are healthy', async () => {
     };
   }
 
-  it('holds while a merged workload crash-loops, and proposes wave 2 once it runs', async () => {
-    const { merged, base } = await mergedWave1('takeover');
-    const victim = merged[0].workload ?? merged[0].target;
-    const broken = edited(
+  /** The snapshot with the pods of `victim` waiting in CrashLoopBackOff. */
+  function crashLooping(victim: Change['target']) {
+    return edited(
       (o) =>
         o.kind === 'Pod' &&
         o.metadata.namespace === victim.namespace &&
@@ -117,7 +120,12 @@ describe('the next wave waits until the merged ones are healthy', async () => {
         statuses[0].state = { waiting: { reason: 'CrashLoopBackOff' } };
       },
     );
-    const held = await concernRenderer(plan(broken), 'takeover', policy)(base);
+  }
+
+  it('holds while a merged workload crash-loops, and proposes wave 2 once it runs', async () => {
+    const { merged, base } = await mergedWave1('takeover');
+    const victim = merged[0].workload ?? merged[0].target;
+    const held = await concernRenderer(plan(crashLooping(victim)), 'takeover', policy)(base);
     expect(held).toEqual({
       hold: [
         expect.stringMatching(
@@ -129,6 +137,43 @@ describe('the next wave waits until the merged ones are healthy', async () => {
     });
     const healthy = proposal(await concernRenderer(plan(snapshot), 'takeover', policy)(base));
     expect(healthy.body).toContain('wave 2.');
+  });
+
+  it('watches the previous wave: a workload an older wave touched does not hold wave 3', async () => {
+    const { merged: wave1, base: base1 } = await mergedWave1('takeover');
+    const record2 = proposal(
+      await concernRenderer(plan(snapshot), 'takeover', policy)(base1),
+    ).files.get(APPLIED_CHANGES_FILE)!;
+    const { changes, waves } = JSON.parse(record2) as {
+      changes: Change[];
+      waves: Record<string, number>;
+    };
+    const wave1Ids = new Set(wave1.map((c) => c.id));
+    expect(Object.keys(waves).sort()).toEqual(changes.map((c) => c.id).sort());
+    for (const c of changes) expect(waves[c.id]).toBe(wave1Ids.has(c.id) ? 1 : 2);
+    const base2 = (text: string) => (rel: string) =>
+      Promise.resolve(rel === APPLIED_CHANGES_FILE ? text : undefined);
+    const target = (c: Change) => c.workload ?? c.target;
+    const older = target(wave1[0]);
+    const previous = target(changes.find((c) => waves[c.id] === 2)!);
+
+    const olderBroken = plan(crashLooping(older));
+    const wave3 = proposal(await concernRenderer(olderBroken, 'takeover', policy)(base2(record2)));
+    expect(wave3.body).toContain('wave 3.');
+    const held = await concernRenderer(
+      plan(crashLooping(previous)),
+      'takeover',
+      policy,
+    )(base2(record2));
+    expect(held).toEqual({
+      hold: [expect.stringContaining(`${previous.namespace}/${previous.name} is unhealthy`)],
+    });
+    // A record from before waves were kept watches every merged workload.
+    const unnumbered = JSON.stringify({ ...JSON.parse(record2), waves: undefined });
+    const conservative = await concernRenderer(olderBroken, 'takeover', policy)(base2(unnumbered));
+    expect(conservative).toEqual({
+      hold: [expect.stringContaining(`${older.namespace}/${older.name} is unhealthy`)],
+    });
   });
 
   it('holds a merged right-sizing wave until the cluster runs the merged resources', async () => {

@@ -8,11 +8,13 @@
  *   phase 3  every concern, at most `waveSize` workloads per pull request, lowest risk first;
  *            while a wave is open its workloads are still missing from base, so a re-run
  *            updates the same pull request; once merged, the next run proposes the next wave,
- *            provided the merged waves stayed healthy (src/rollout/hold.ts), else it is held;
+ *            provided the previous wave stayed healthy and every merged one is live
+ *            (src/rollout/hold.ts), else it is held;
  *   phase 4  as 3, and a wave whose every change is under `autoMergeRiskBelow` is labelled
  *            for auto-merge.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { Ajv } from 'ajv';
 import { clusterFolderName, renderTree } from '../charts/layout.js';
 import { InputError } from '../errors.js';
 import { buildPullRequestText } from '../gitops/pr-body.js';
@@ -40,9 +42,21 @@ export function concernsForPhase(
   return CONCERNS.filter((concern) => model.changes.some((c) => c.concern === concern));
 }
 
-/** The changes a base tree holds, validated like a model; none when the file is absent. */
-export function parseAppliedChanges(text: string | undefined, model: DesiredState): Change[] {
-  if (text === undefined) return [];
+/** What a base tree holds: its changes, and the wave each was merged in when recorded. */
+export interface AppliedRecord {
+  readonly changes: readonly Change[];
+  /** Change id → wave number; records written before waves were recorded have none. */
+  readonly waves: ReadonlyMap<string, number>;
+}
+
+const validateWaves = new Ajv().compile<Record<string, number>>({
+  type: 'object',
+  additionalProperties: { type: 'integer', minimum: 1 },
+});
+
+/** The record on the base branch, validated like a model; empty when the file is absent. */
+export function parseAppliedRecord(text: string | undefined, model: DesiredState): AppliedRecord {
+  if (text === undefined) return { changes: [], waves: new Map() };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -51,16 +65,52 @@ export function parseAppliedChanges(text: string | undefined, model: DesiredStat
       `${APPLIED_CHANGES_FILE} on the base branch is not JSON: ${(e as Error).message}`,
     );
   }
-  const changes = (json as { changes?: unknown }).changes;
-  return [
-    ...validateModel({ ...model, changes }, `${APPLIED_CHANGES_FILE} on the base branch`).changes,
-  ];
+  const { changes, waves = {} } = json as { changes?: unknown; waves?: unknown };
+  if (!validateWaves(waves)) {
+    const problem = validateWaves.errors?.[0];
+    // The instance path is a JSON pointer to the change id: `/takeover~1shop~1...`.
+    const id = problem?.instancePath.slice(1).replaceAll('~1', '/').replaceAll('~0', '~');
+    throw new InputError(
+      `${APPLIED_CHANGES_FILE} on the base branch: waves${id ? `[${JSON.stringify(id)}]` : ''}: ${problem?.message ?? 'is invalid'}`,
+    );
+  }
+  const where = `${APPLIED_CHANGES_FILE} on the base branch`;
+  return {
+    changes: validateModel({ ...model, changes }, where).changes,
+    waves: new Map(Object.entries(waves)),
+  };
 }
 
-/** The record of what a tree holds: the model's changes, sorted keys, stable order. */
-function appliedChangesFile(changes: readonly Change[]): string {
+/** The record of what a tree holds: its changes and their waves, sorted keys, stable order. */
+function appliedChangesFile(
+  changes: readonly Change[],
+  waves: ReadonlyMap<string, number>,
+): string {
   const sorted = [...changes].sort((a, b) => a.id.localeCompare(b.id));
-  return `${JSON.stringify(sortKeysDeep({ apiVersion: MODEL_API_VERSION, kind: 'AppliedChanges', changes: sorted }), null, 2)}\n`;
+  const waveOf = Object.fromEntries(
+    sorted.flatMap((c) => (waves.has(c.id) ? [[c.id, waves.get(c.id)!] as const] : [])),
+  );
+  const record = {
+    apiVersion: MODEL_API_VERSION,
+    kind: 'AppliedChanges',
+    changes: sorted,
+    waves: waveOf,
+  };
+  return `${JSON.stringify(sortKeysDeep(record), null, 2)}\n`;
+}
+
+/**
+ * The changes whose workloads' health the next wave waits on: those of the highest recorded wave,
+ * and every change without a recorded wave (a record from before waves were kept).
+ */
+function previousWave(
+  changes: readonly Change[],
+  waves: ReadonlyMap<string, number>,
+): { readonly last?: number; readonly watched: (change: Change) => boolean } {
+  const numbers = changes.flatMap((c) => (waves.has(c.id) ? [waves.get(c.id)!] : []));
+  if (numbers.length === 0) return { watched: () => true };
+  const last = Math.max(...numbers);
+  return { last, watched: (c) => (waves.get(c.id) ?? last) === last };
 }
 
 function sameChange(a: Change, b: Change): boolean {
@@ -93,25 +143,30 @@ export function concernRenderer(
   policy: Policy,
 ): ProposalRenderer {
   return async (readBase) => {
-    const applied = parseAppliedChanges(await readBase(APPLIED_CHANGES_FILE), model);
+    const record = parseAppliedRecord(await readBase(APPLIED_CHANGES_FILE), model);
+    const applied = record.changes;
     const pending = model.changes.filter(
       (c) => c.concern === concern && !applied.some((a) => sameChange(a, c)),
     );
     if (pending.length === 0) return undefined;
     const waved = concern !== 'bootstrap';
     const appliedOfConcern = applied.filter((c) => c.concern === concern);
+    const previous = previousWave(appliedOfConcern, record.waves);
     if (waved) {
-      const hold = holdReasons(appliedOfConcern, model);
+      const hold = holdReasons(appliedOfConcern, model, previous.watched);
       if (hold.length > 0) return { hold };
     }
     const wave = waved
       ? planWave(pending, {
           waveSize: policy.rollout.waveSize,
           alreadyApplied: new Set(appliedOfConcern.map(groupKey)).size,
+          ...(previous.last !== undefined ? { lastMergedWave: previous.last } : {}),
         })
       : { wave: 1, changes: pending, remaining: 0 };
     const waveIds = new Set(wave.changes.map((c) => c.id));
     const merged = [...applied.filter((c) => !waveIds.has(c.id)), ...wave.changes];
+    const waves = new Map(record.waves);
+    for (const id of waveIds) waves.set(id, wave.wave);
     const treeModel: DesiredState = {
       ...model,
       changes: merged,
@@ -121,7 +176,7 @@ export function concernRenderer(
     const files = new Map<string, string>();
     for (const [path, content] of renderTree(treeModel))
       files.set(path.slice(prefix.length), content);
-    files.set(APPLIED_CHANGES_FILE, appliedChangesFile(merged));
+    files.set(APPLIED_CHANGES_FILE, appliedChangesFile(merged, waves));
     const text = buildPullRequestText({
       model: treeModel,
       concern,

@@ -75,3 +75,24 @@ describe('holdReasons', () => {
     expect(holdReasons([change], { workloads: [] } as unknown as DesiredState)).toEqual([]);
   });
 });
+
+describe('holdReasons with a watched wave', () => {
+  const crashing = workload(
+    { cpu: '500m', memory: '256Mi' },
+    { state: 'unhealthy', reasons: ['pod web-1 container app: CrashLoopBackOff'] },
+  );
+
+  it('checks the health of watched changes only', () => {
+    expect(holdReasons([change], modelWith(crashing), () => false)).toEqual([]);
+    expect(holdReasons([change], modelWith(crashing), () => true)).toEqual([
+      'shop/web is unhealthy: pod web-1 container app: CrashLoopBackOff',
+    ]);
+  });
+
+  it('still holds an unwatched merge the cluster does not run yet', () => {
+    expect(holdReasons([change], modelWith(workload({ cpu: '1' })), () => false)).toEqual([
+      'shop/web: merged cpu request 500m of container app is not live yet (running 1)',
+      'shop/web: merged memory request 256Mi of container app is not live yet (running unset)',
+    ]);
+  });
+});

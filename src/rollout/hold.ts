@@ -1,8 +1,8 @@
 /**
- * The next wave goes out only after the previous ones merged *and stayed healthy* (DESIGN.md,
+ * The next wave goes out only after the previous one merged *and stayed healthy* (DESIGN.md,
  * phase 3). Merged is what the base branch records; healthy is read from the cluster the plan
- * just saw: every workload a merged change touched is rolled out and running, and the resources
- * it merged are what the cluster runs (a merge Argo CD or Flux has not synced yet holds too).
+ * just saw: every workload the previous wave touched is rolled out and running, and the resources
+ * every wave merged are what the cluster runs (a merge Argo CD or Flux has not synced yet holds).
  */
 import type { Change, DesiredState, WorkloadModel } from '../model/types.js';
 import { field, isRecord, podContainersOf } from '../kube/objects.js';
@@ -10,8 +10,17 @@ import { tryParseQuantity } from '../util/quantity.js';
 import { groupKey } from './waves.js';
 import { workloadKey } from './risk.js';
 
-/** Why the next wave of these merged changes' concern must wait; empty when it may go. */
-export function holdReasons(merged: readonly Change[], model: DesiredState): string[] {
+/**
+ * Why the next wave of a concern must wait; empty when it may go. Health is watched for the
+ * workloads of the previous wave (`watched`), as DESIGN.md asks: a workload an older wave touched
+ * that broke since is the cluster's problem, not this rollout's. Every merged change, of any wave,
+ * must be live: a merge Argo CD or Flux has not synced yet holds whatever wave it was.
+ */
+export function holdReasons(
+  merged: readonly Change[],
+  model: DesiredState,
+  watched: (change: Change) => boolean = () => true,
+): string[] {
   const workloads = new Map(model.workloads.map((w) => [workloadKey(w.ref), w] as const));
   const reasons: string[] = [];
   const seen = new Set<string>();
@@ -21,7 +30,7 @@ export function holdReasons(merged: readonly Change[], model: DesiredState): str
     // A workload that is gone from the cluster has nothing left to watch.
     if (workload === undefined) continue;
     const name = `${workload.ref.namespace}/${workload.ref.name}`;
-    if (!seen.has(key)) {
+    if (watched(change) && !seen.has(key)) {
       seen.add(key);
       const health = workload.health;
       if (health !== undefined && (health.state === 'unhealthy' || health.state === 'progressing'))

@@ -78,6 +78,10 @@ describe('planWave', () => {
 
   it('numbers waves by what base already holds', () => {
     expect(planWave(pending.slice(2), { waveSize: 2, alreadyApplied: 2 }).wave).toBe(2);
+    // A recorded wave number wins over the count, which a changed waveSize would skew.
+    expect(
+      planWave(pending.slice(2), { waveSize: 1, alreadyApplied: 2, lastMergedWave: 1 }).wave,
+    ).toBe(2);
   });
 });
 

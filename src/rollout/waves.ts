@@ -22,7 +22,13 @@ export function groupKey(change: Change): string {
 
 export function planWave(
   pending: readonly Change[],
-  options: { readonly waveSize: number; readonly alreadyApplied: number },
+  options: {
+    readonly waveSize: number;
+    /** Workloads base already holds changes of. */
+    readonly alreadyApplied: number;
+    /** The highest wave number base records, when it records them (older records do not). */
+    readonly lastMergedWave?: number;
+  },
 ): WavePlan {
   const groups = new Map<string, Change[]>();
   for (const change of pending)
@@ -33,7 +39,10 @@ export function planWave(
   );
   const chosen = ordered.slice(0, options.waveSize);
   return {
-    wave: Math.floor(options.alreadyApplied / Math.max(1, options.waveSize)) + 1,
+    wave:
+      options.lastMergedWave !== undefined
+        ? options.lastMergedWave + 1
+        : Math.floor(options.alreadyApplied / Math.max(1, options.waveSize)) + 1,
     changes: chosen.flatMap(([, changes]) => changes),
     remaining: ordered.length - chosen.length,
   };
