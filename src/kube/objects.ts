@@ -59,8 +59,9 @@ export function arrayField(value: unknown, ...path: string[]): unknown[] {
   return Array.isArray(found) ? found : [];
 }
 
-/** The pod template spec of a workload (CronJobs nest it one level deeper). */
+/** The pod template spec of a workload (CronJobs nest it one level deeper; a Pod has its own). */
 export function podSpecOf(workload: KubeObject): Record<string, unknown> | undefined {
+  if (workload.kind === 'Pod') return recordField(workload, 'spec');
   return workload.kind === 'CronJob'
     ? recordField(workload, 'spec', 'jobTemplate', 'spec', 'template', 'spec')
     : recordField(workload, 'spec', 'template', 'spec');

@@ -68,7 +68,13 @@ export function assembleHistory(
     const id = containerId(key);
     const restarts = sortedByTime(signals.restarts.get(id)?.samples ?? []);
     const oom = sortedByTime(signals.oomKilled.get(id)?.samples ?? []);
-    return { key, restarts: counterIncrease(restarts), oomKills: oomKills(restarts, oom) };
+    const kills = oomKillTimes(restarts, oom);
+    return {
+      key,
+      restarts: counterIncrease(restarts),
+      oomKills: kills.length,
+      ...(kills.length > 0 ? { lastOomKillAt: Math.max(...kills) } : {}),
+    };
   });
   return { ...meta, containers, events };
 }
@@ -95,20 +101,28 @@ export function counterIncrease(samples: readonly Sample[]): number {
 }
 
 /**
- * OOM kills in the window: restarts observed while kube-state-metrics said the last termination
- * was OOMKilled. When the reason shows OOMKilled but no restart was seen (the kill happened just
- * before the window, or restarts are not collected) it still counts once: for sizing memory, an
- * unseen OOM kill is worse than a counted old one.
+ * Times of the OOM kills in the window: restarts observed while kube-state-metrics said the last
+ * termination was OOMKilled (one time per kill). When the reason shows OOMKilled but no restart
+ * was seen (the kill happened just before the window, or restarts are not collected) it still
+ * counts once, at the first time the reason shows: for sizing memory, an unseen OOM kill is worse
+ * than a counted old one.
  */
-export function oomKills(restarts: readonly Sample[], oomReason: readonly Sample[]): number {
+export function oomKillTimes(restarts: readonly Sample[], oomReason: readonly Sample[]): number[] {
   const oomAt = new Map(oomReason.map((s) => [s.t, s.v]));
-  let kills = 0;
+  const times: number[] = [];
   for (let i = 1; i < restarts.length; i++) {
     const previous = restarts[i - 1].v;
     const current = restarts[i];
     const increase = current.v >= previous ? current.v - previous : current.v;
-    if (increase > 0 && oomAt.get(current.t) === 1) kills += increase;
+    if (increase > 0 && oomAt.get(current.t) === 1)
+      for (let k = 0; k < increase; k++) times.push(current.t);
   }
-  if (kills === 0 && oomReason.some((s) => s.v === 1)) return 1;
-  return kills;
+  const shown = oomReason.find((s) => s.v === 1);
+  if (times.length === 0 && shown !== undefined) return [shown.t];
+  return times;
+}
+
+/** How many OOM kills `oomKillTimes` finds. */
+export function oomKills(restarts: readonly Sample[], oomReason: readonly Sample[]): number {
+  return oomKillTimes(restarts, oomReason).length;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterIncrease, oomKills } from './assemble.js';
+import { counterIncrease, oomKills, oomKillTimes } from './assemble.js';
 import { evaluationTimes, gaugeAt, rateAt } from './evaluate.js';
 import { historyQueries, namespaceMatcher } from './queries.js';
 import { InputError } from '../errors.js';
@@ -59,6 +59,17 @@ describe('events', () => {
       { t: 1200, v: 1 },
     ];
     expect(oomKills(restarts, oom)).toBe(2);
+  });
+
+  it('times each kill by its restart, or an unseen one by when the reason first shows', () => {
+    const restarts = counter([0, 1, 1, 2, 3]);
+    const oom = [
+      { t: 300, v: 1 },
+      { t: 600, v: 1 },
+      { t: 1200, v: 1 },
+    ];
+    expect(oomKillTimes(restarts, oom)).toEqual([300, 1200]);
+    expect(oomKillTimes(counter([4, 4, 4]), [{ t: 600, v: 1 }])).toEqual([600]);
   });
 
   it('counts an OOMKilled reason without an observed restart once', () => {

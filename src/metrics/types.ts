@@ -29,6 +29,8 @@ export interface ContainerEvents {
   readonly key: ContainerKey;
   /** Times the container was OOMKilled in the window (kube-state-metrics). */
   readonly oomKills: number;
+  /** When the last of them happened (unix seconds), when there was one. */
+  readonly lastOomKillAt?: number;
   /** Restarts in the window. */
   readonly restarts: number;
 }

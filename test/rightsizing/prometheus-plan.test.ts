@@ -54,6 +54,20 @@ const dbStatefulSet = statefulSet({
   replicas: 1,
   containers: [container('postgres', { cpu: '300m', memory: '256Mi' }, { memory: '256Mi' })],
 });
+/** The StatefulSet's live pod, running its template since before the kills. */
+const dbPod = ownedBy(
+  {
+    ...pod('db-0', 'shop', {
+      containers: [container('postgres', { cpu: '300m', memory: '256Mi' }, { memory: '256Mi' })],
+    }),
+    metadata: { ...pod('db-0', 'shop').metadata, creationTimestamp: isoAt(T0) },
+  },
+  dbStatefulSet,
+);
+
+function isoAt(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 const objects: KubeObject[] = [
   deployment({
     name: 'api',
@@ -62,7 +76,7 @@ const objects: KubeObject[] = [
     containers: [container('api', { cpu: '1', memory: '256Mi' }, { memory: '256Mi' })],
   }),
   dbStatefulSet,
-  ownedBy(pod('db-0', 'shop'), dbStatefulSet),
+  dbPod,
   hpa({ namespace: 'shop', deployment: 'api', minReplicas: 2, maxReplicas: 8, cpuUtilization: 60 }),
   node('n1'),
   node('n2'),
@@ -111,6 +125,50 @@ describe('right-sizing from a real Prometheus', () => {
     expect(parseQuantity(resources.requests!.memory)).toBeGreaterThanOrEqual(256 * MI * 1.2);
     expect(db.evidence!.detail).toMatch(/2 OOM kill/);
     expect(db.risk!.reasons.join()).toMatch(/OOM/);
+  });
+
+  it('does not raise memory again once the raised limit runs (no ratchet on old kills)', () => {
+    const raised = containerResources(
+      changes.find((c) => c.target.name === 'db' && c.target.kind === 'StatefulSet')!,
+    );
+    const merged = { requests: { ...raised.requests }, limits: { ...raised.limits } };
+    const mergedSpec = {
+      containers: [container('postgres', merged.requests, merged.limits)],
+    };
+    // Argo CD synced the merge: the template and db-0, recreated under the same name after the
+    // kills, run the raised memory. The window still holds the kills of db-0's predecessor.
+    const syncedSet = { ...dbStatefulSet, spec: { ...(dbStatefulSet.spec as object) } };
+    (syncedSet.spec as { template: { spec: object } }).template = {
+      ...(dbStatefulSet.spec as { template: object }).template,
+      spec: mergedSpec,
+    };
+    const recreated = ownedBy(
+      {
+        ...pod('db-0', 'shop', mergedSpec),
+        metadata: { ...pod('db-0', 'shop').metadata, creationTimestamp: isoAt(T0 + 250 * STEP) },
+      },
+      syncedSet,
+    );
+    const synced = snapshotOf(
+      objects.map((o) => (o === dbStatefulSet ? syncedSet : o === dbPod ? recreated : o)),
+      { clusterName: 'shop' },
+    );
+    const workloads =
+      inventoryAnalyzer.analyze({ snapshot: synced, policy: DEFAULT_POLICY, workloads: [] })
+        .workloads ?? [];
+    const again = rightsizingAnalyzer.analyze({
+      snapshot: synced,
+      policy: DEFAULT_POLICY,
+      workloads,
+      history,
+    });
+    const db = (again.changes ?? []).find(
+      (c) => c.target.name === 'db' && c.target.kind === 'StatefulSet',
+    );
+    const memory = db === undefined ? undefined : containerResources(db).limits?.memory;
+    // Memory stays as merged (a CPU change may still come): neither raised again nor lowered.
+    expect(memory ?? merged.limits.memory).toBe(merged.limits.memory);
+    expect(db?.summary ?? '').not.toMatch(/memory/);
   });
 
   it('cuts the CPU of an HPA-scaled workload at most by the step, and rescales the HPA target', () => {

@@ -313,6 +313,41 @@ describe('recommendContainer', () => {
     expect(rec.reasons.join()).toMatch(/throttled in 40%/);
   });
 
+  it("OOM kills of pods that ran other resources hold memory but do not raise today's limit", () => {
+    // Today's limit already went 256Mi → 308Mi after kills of pods that are gone now.
+    const current: Resources = { memoryRequest: 308 * MI, memoryLimit: 308 * MI };
+    const old = { oomKills: 2, sameSpec: { oomKills: 0, throttled: [] } };
+    const rec = recommendContainer(history(steadyCpu(), steadyMemory(), old), current, rules);
+    expect(rec.proposed.memoryLimit).toBe(308 * MI);
+    expect(rec.changed.memoryLimit).toBeUndefined();
+    expect(rec.reasons.join()).toMatch(/pods that ran other resources/);
+    // A kill of a pod running today's limit raises it again.
+    const now = { oomKills: 2, sameSpec: { oomKills: 1, throttled: [] } };
+    const again = recommendContainer(history(steadyCpu(), steadyMemory(), now), current, rules);
+    expect(again.proposed.memoryLimit!).toBeGreaterThanOrEqual(308 * MI * 1.2);
+  });
+
+  it("throttling of the pods running today's CPU limit raises that limit by the share", () => {
+    const throttled = series(48, () => 0.4);
+    const current: Resources = { cpuRequest: 0.25, cpuLimit: 0.5 };
+    const today = { throttled: [throttled], sameSpec: { oomKills: 0, throttled: [throttled] } };
+    const rec = recommendContainer(history(steadyCpu(), steadyMemory(), today), current, rules);
+    expect(rec.proposed.cpuLimit).toBeCloseTo(0.7, 9); // 500m × 1.4
+    expect(rec.proposed.cpuRequest!).toBeGreaterThanOrEqual(0.25 * 1.4 - 1e-9);
+    expect(rec.reasons.join()).toMatch(/CPU limit raised by 40%/);
+    // Throttled pods that are gone (they ran another limit) move neither today's limit nor
+    // request by their share: the demand estimate is raised, the request never lowered.
+    const gone = { throttled: [throttled], sameSpec: { oomKills: 0, throttled: [[]] } };
+    const held = recommendContainer(history(steadyCpu(), steadyMemory(), gone), current, rules);
+    expect(held.proposed.cpuLimit).toBe(0.5);
+    expect(held.proposed.cpuRequest!).toBeGreaterThanOrEqual(0.25);
+    // The raise follows the usage seen, not today's request: a re-plan after the merge of a
+    // higher request proposes the same, instead of raising it again.
+    const merged = { cpuRequest: 0.3, cpuLimit: 0.5 };
+    const replan = recommendContainer(history(steadyCpu(), steadyMemory(), gone), merged, rules);
+    expect(replan.proposed.cpuRequest).toBe(held.proposed.cpuRequest);
+  });
+
   it('short history widens the margin', () => {
     const long = recommendContainer(history(steadyCpu(48), steadyMemory(48)), {}, rules);
     const short = recommendContainer(history(steadyCpu(13), steadyMemory(13)), {}, rules);

@@ -35,6 +35,16 @@ export interface ContainerHistoryInput {
   readonly throttled: readonly (readonly Sample[])[];
   readonly oomKills: number;
   readonly restarts: number;
+  /**
+   * The evidence of the live pods that run today's resources. Only it may raise today's limits
+   * by a share: a pod that is gone (or left from an older rollout) may have been killed or
+   * throttled at lower ones, and the window keeps its evidence for days, so raising today's
+   * limit for it would raise again on every plan. Absent: all evidence counts as today's.
+   */
+  readonly sameSpec?: {
+    readonly oomKills: number;
+    readonly throttled: readonly (readonly Sample[])[];
+  };
   readonly confidence: 'high' | 'low';
   readonly stepSeconds: number;
   /** End of the history window (unix seconds): recency weights count back from here. */
@@ -113,21 +123,22 @@ export function recommendContainer(
 
   if (cpu !== undefined) {
     let cores = cpu.cores;
-    const throttled = history.throttled.flat().map((s) => s.v);
-    if (throttled.length > 0) {
-      const p90 = weightedPercentile(
-        throttled,
-        throttled.map(() => 1),
-        0.9,
+    const threshold = policy.cpu.throttlingThreshold;
+    const throttling = throttledShare(history.throttled, threshold);
+    const throttlingNow =
+      history.sameSpec === undefined
+        ? throttling
+        : throttledShare(history.sameSpec.throttled, threshold);
+    if (throttling !== undefined) {
+      // Usage under throttling is capped by the limit: the true demand is higher than seen.
+      cores = Math.max(cores * (1 + throttling), current.cpuRequest ?? 0);
+      reasons.push(
+        `CPU throttled in ${Math.round(throttling * 100)}% of periods (p90): request raised above the usage seen, never lowered`,
       );
-      if (p90 > policy.cpu.throttlingThreshold) {
-        // Usage under throttling is capped by the limit: the true demand is higher than seen.
-        cores = Math.max(cores, current.cpuRequest ?? 0) * (1 + p90);
-        reasons.push(
-          `CPU throttled in ${Math.round(p90 * 100)}% of periods (p90): request raised, never lowered`,
-        );
-      }
     }
+    // Pods running today's resources are throttled: today's request is below the demand too.
+    if (throttlingNow !== undefined)
+      cores = Math.max(cores, (current.cpuRequest ?? 0) * (1 + throttlingNow));
     cores = cpuRequestFrom(rules, cores);
     let request: number | undefined = bounded(
       cores,
@@ -151,19 +162,24 @@ export function recommendContainer(
       else hpaCpuTarget = { from: hpa.cpuUtilization, to: decision.target };
     }
     if (request !== undefined) proposed.cpuRequest = request;
-    const limit = cpuLimitFor(request, current, rules, reasons);
+    const limit = cpuLimitFor(request, current, rules, reasons, throttlingNow);
     if (limit !== undefined) proposed.cpuLimit = limit;
   }
 
   if (memory !== undefined) {
     let bytes = memory.bytes;
     if (history.oomKills > 0) {
-      // Killed at today's limit (or, without one, near today's request): go above it.
-      const killedAt = current.memoryLimit ?? current.memoryRequest ?? 0;
+      const bump = `${Math.round(policy.memory.oomBump * 100)}%`;
+      const killsNow = history.sameSpec?.oomKills ?? history.oomKills;
+      // Killed at today's limit (or, without one, near today's request): go above it. Pods
+      // killed at other resources tell only that their peak was too much for them.
+      const killedAt = killsNow > 0 ? (current.memoryLimit ?? current.memoryRequest ?? 0) : 0;
       const bumped = Math.max(memory.peak, killedAt) * (1 + policy.memory.oomBump);
-      bytes = Math.max(bytes, bumped);
+      bytes = Math.max(bytes, bumped, current.memoryLimit ?? current.memoryRequest ?? 0);
       reasons.push(
-        `${history.oomKills} OOM kill(s) in the window: memory at least ${Math.round(policy.memory.oomBump * 100)}% above the larger of the peak and today's limit`,
+        killsNow > 0
+          ? `${history.oomKills} OOM kill(s) in the window: memory at least ${bump} above the larger of the peak and today's limit`
+          : `${history.oomKills} OOM kill(s) in the window, all of pods that ran other resources (gone or from an older rollout): memory at least ${bump} above the peak, never lowered`,
       );
     } else if (history.restarts > 0) {
       bytes = Math.max(bytes, current.memoryLimit ?? 0);
@@ -279,7 +295,48 @@ function bounded(
   return target;
 }
 
+/** The p90 share of throttled CFS periods when above `threshold`, else undefined. */
+function throttledShare(
+  series: readonly (readonly Sample[])[],
+  threshold: number,
+): number | undefined {
+  const shares = series.flat().map((s) => s.v);
+  if (shares.length === 0) return undefined;
+  const p90 = weightedPercentile(
+    shares,
+    shares.map(() => 1),
+    0.9,
+  );
+  return p90 > threshold ? p90 : undefined;
+}
+
+/**
+ * The CPU limit: the policy's ratio when it manages limits, else today's limit, raised to stay at
+ * or above the new request and, when the pods running it are throttled (`throttlingNow`, a
+ * share), by that share: the limit is what throttles them.
+ */
 function cpuLimitFor(
+  request: number | undefined,
+  current: Resources,
+  rules: ResolvedRightsizing,
+  reasons: string[],
+  throttlingNow: number | undefined,
+): number | undefined {
+  const { policy } = rules;
+  const round = (v: number): number => roundCpu(v, policy.cpu.roundMillicores);
+  const unthrottled =
+    current.cpuLimit !== undefined && throttlingNow !== undefined
+      ? round(current.cpuLimit * (1 + throttlingNow))
+      : undefined;
+  const limit = ratioLimit(request, current, rules, reasons);
+  if (unthrottled === undefined || (limit !== undefined && limit >= unthrottled)) return limit;
+  reasons.push(
+    `CPU limit raised by ${Math.round(throttlingNow! * 100)}%: the pods running it are throttled`,
+  );
+  return unthrottled;
+}
+
+function ratioLimit(
   request: number | undefined,
   current: Resources,
   rules: ResolvedRightsizing,

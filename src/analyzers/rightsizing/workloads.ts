@@ -4,9 +4,15 @@
  * that are gone, the controller's pod naming pattern (src/metrics/ownership.ts).
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { arrayField, field, isRecord } from '../../kube/objects.js';
+import { arrayField, field, isRecord, podContainersOf } from '../../kube/objects.js';
 import { groupUsageByWorkload, OwnerIndex, ownerId } from '../../metrics/ownership.js';
-import type { ContainerUsage, UsageHistory } from '../../metrics/types.js';
+import type {
+  ContainerEvents,
+  ContainerKey,
+  ContainerUsage,
+  Sample,
+  UsageHistory,
+} from '../../metrics/types.js';
 import type { ContainerModel, WorkloadModel } from '../../model/types.js';
 import { tryParseQuantity } from '../../util/quantity.js';
 import type { AnalyzerInput } from '../types.js';
@@ -68,11 +74,16 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
   const resolved = resolveRightsizing(rightsizingPolicyOf(input.policy));
   const usageByWorkload = groupUsage(history, input.workloads, input.snapshot.objects);
   const hpas = hpasByTarget(input.snapshot.objects);
+  const livePods = new Map(
+    input.snapshot.objects
+      .filter((o) => o.kind === 'Pod')
+      .map((pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, pod] as const),
+  );
   const prepared = input.workloads.map((workload) => {
     const usage = usageByWorkload.get(workload) ?? [];
     const hpa = hpas.get(targetKey(workload.ref.namespace, workload.ref.kind, workload.ref.name));
     const containers = workload.containers.map((container) => {
-      const h = containerHistory(container, usage, history);
+      const h = containerHistory(container, usage, history, livePods);
       // Built once: the price solve and the proposal read the same curve.
       const curve = h === undefined ? undefined : containerCpuCurve(h, resolved);
       return { container, current: currentResources(container), history: h, curve };
@@ -113,6 +124,7 @@ function containerHistory(
   container: ContainerModel,
   usage: readonly ContainerUsage[],
   history: UsageHistory,
+  livePods: ReadonlyMap<string, KubeObject>,
 ): ContainerHistoryInput | undefined {
   const mine = usage.filter((u) => u.key.container === container.name);
   if (mine.length === 0) return undefined;
@@ -123,12 +135,35 @@ function containerHistory(
       pods.has(e.key.pod) &&
       e.key.namespace === mine[0].key.namespace,
   );
+  // Evidence of today's resources: from a live pod that runs them, since that pod started (a
+  // StatefulSet's pod keeps its name across a rollout; the window also holds its predecessor's).
+  const today = currentResources(container);
+  const runningTodaySince = (key: ContainerKey): number | undefined => {
+    const pod = livePods.get(`${key.namespace}/${key.pod}`);
+    if (pod === undefined || !sameResources(podContainerResources(pod, key.container), today))
+      return undefined;
+    const stamp = pod.metadata.creationTimestamp;
+    const created = typeof stamp === 'string' ? Date.parse(stamp) : NaN;
+    return Number.isNaN(created) ? -Infinity : created / 1000;
+  };
+  const killsToday = (e: ContainerEvents): number => {
+    const since = runningTodaySince(e.key);
+    return since !== undefined && (e.lastOomKillAt ?? Infinity) >= since ? e.oomKills : 0;
+  };
+  const throttledToday = (u: ContainerUsage): readonly Sample[] => {
+    const since = runningTodaySince(u.key);
+    return since === undefined ? [] : (u.throttled ?? []).filter((s) => s.t >= since);
+  };
   return {
     cpu: mine.map((u) => u.cpu),
     memory: mine.map((u) => u.memory),
     throttled: mine.map((u) => u.throttled ?? []),
     oomKills: events.reduce((n, e) => n + e.oomKills, 0),
     restarts: events.reduce((n, e) => n + e.restarts, 0),
+    sameSpec: {
+      oomKills: events.reduce((n, e) => n + killsToday(e), 0),
+      throttled: mine.map(throttledToday),
+    },
     confidence: history.confidence,
     stepSeconds: history.window.stepSeconds,
     now: history.window.end,
@@ -136,16 +171,40 @@ function containerHistory(
 }
 
 export function currentResources(container: ContainerModel): Resources {
+  return resourcesOf(container.requests, container.limits);
+}
+
+function resourcesOf(
+  requests: Readonly<Record<string, string | undefined>>,
+  limits: Readonly<Record<string, string | undefined>>,
+): Resources {
   const out: { -readonly [K in keyof Resources]?: number } = {};
   const set = (key: keyof Resources, value: string | undefined): void => {
     const parsed = tryParseQuantity(value);
     if (parsed !== undefined) out[key] = parsed;
   };
-  set('cpuRequest', container.requests.cpu);
-  set('cpuLimit', container.limits.cpu);
-  set('memoryRequest', container.requests.memory);
-  set('memoryLimit', container.limits.memory);
+  set('cpuRequest', requests.cpu);
+  set('cpuLimit', limits.cpu);
+  set('memoryRequest', requests.memory);
+  set('memoryLimit', limits.memory);
   return out;
+}
+
+/** The resources a live pod's container (init ones included) runs with; empty when absent. */
+function podContainerResources(pod: KubeObject, name: string): Resources {
+  const spec = podContainersOf(pod).find((c) => isRecord(c) && c.name === name);
+  const quantities = (kind: 'requests' | 'limits'): Record<string, string> => {
+    const value = field(spec, 'resources', kind);
+    if (!isRecord(value)) return {};
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+  };
+  return resourcesOf(quantities('requests'), quantities('limits'));
+}
+
+function sameResources(a: Resources, b: Resources): boolean {
+  return (['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const).every(
+    (k) => a[k] === b[k],
+  );
 }
 
 /** Usage by workload: live pods through ownerReferences, gone pods by their controller's naming. */
