@@ -94,6 +94,13 @@ const history: UsageHistory = {
   ],
 };
 
+type PodPatch = Record<
+  'containers' | 'initContainers',
+  { name: string; resources: { requests?: Record<string, string> } }[]
+>;
+type HpaTarget = { target: { averageUtilization: number } };
+type HpaMetric = { resource: HpaTarget; containerResource?: HpaTarget & { container: string } };
+
 function run(h?: UsageHistory) {
   const workloads =
     inventoryAnalyzer.analyze({ snapshot, policy: DEFAULT_POLICY, workloads: [] }).workloads ?? [];
@@ -177,8 +184,87 @@ describe('rightsizing analyzer', () => {
     const out = rightsizingAnalyzer.analyze({ snapshot, policy, workloads, history });
     expect(out.changes!.some((c) => c.target.kind === 'HorizontalPodAutoscaler')).toBe(false);
     const deployment = out.changes!.find((c) => c.target.kind === 'Deployment')!;
-    expect(JSON.stringify(deployment.manifest)).not.toMatch(/"cpu"/);
+    const spec = (deployment.manifest.spec as { template: { spec: PodPatch } }).template.spec;
+    // The HPA's utilization counts the app containers; the init container's CPU may move.
+    expect(JSON.stringify(spec.containers)).not.toMatch(/"cpu"/);
+    expect(spec.initContainers?.[0].resources.requests?.cpu).toMatch(/^\d+m$/);
     expect(out.findings!.map((f) => f.check)).toContain('rightsizing.hpa-resource-left-alone');
+  });
+
+  it("decides the HPA target on the pod: one target from the counted containers' totals", () => {
+    // The proxy outgrew its 100m while the app idles: one request rises, the other falls.
+    const busyProxy = {
+      ...history,
+      containers: history.containers.map((c) =>
+        c.key.container === 'proxy' ? usage(c.key.pod, 'proxy', 0.15, 40) : c,
+      ),
+    };
+    const out = run(busyProxy);
+    const deployment = out.changes!.find((c) => c.target.kind === 'Deployment')!;
+    const hpaChange = out.changes!.find((c) => c.target.kind === 'HorizontalPodAutoscaler')!;
+    const spec = (deployment.manifest.spec as { template: { spec: PodPatch } }).template.spec;
+    const cpu = (name: string, today: number) => {
+      const value = spec.containers.find((c) => c.name === name)?.resources.requests?.cpu;
+      return value === undefined ? today : Number(value.replace('m', '')) / 1000;
+    };
+    // Today app 500m + proxy 100m; the target keeps 60% of today's pod total in CPU per pod.
+    const proposed = cpu('app', 0.5) + cpu('proxy', 0.1);
+    const target = (hpaChange.manifest.spec as { metrics: HpaMetric[] }).metrics[0].resource.target
+      .averageUtilization;
+    expect(cpu('proxy', 0.1)).toBeGreaterThan(0.1);
+    expect(cpu('app', 0.5)).toBeLessThan(0.5);
+    expect(target).toBe(Math.round((60 * 0.6) / proposed));
+  });
+
+  it('rescales a ContainerResource HPA on its container only, and leaves CPU alone under two CPU metrics', () => {
+    const containerHpa = structuredClone(objects[3]);
+    const metrics = (containerHpa.spec as { metrics: Record<string, unknown>[] }).metrics;
+    metrics[0] = {
+      type: 'ContainerResource',
+      containerResource: {
+        name: 'cpu',
+        container: 'app',
+        target: { type: 'Utilization', averageUtilization: 60 },
+      },
+    };
+    const planWith = (hpaObject: KubeObject) => {
+      const s = snapshotOf([...objects.slice(0, 3), hpaObject], { clusterName: 't' });
+      const workloads =
+        inventoryAnalyzer.analyze({ snapshot: s, policy: DEFAULT_POLICY, workloads: [] })
+          .workloads ?? [];
+      return rightsizingAnalyzer.analyze({
+        snapshot: s,
+        policy: DEFAULT_POLICY,
+        workloads,
+        history,
+      });
+    };
+    const out = planWith(containerHpa);
+    const deployment = out.changes!.find((c) => c.target.kind === 'Deployment')!;
+    const spec = (deployment.manifest.spec as { template: { spec: PodPatch } }).template.spec;
+    const app = spec.containers.find((c) => c.name === 'app')!;
+    const appCpu = Number(app.resources.requests!.cpu.replace('m', '')) / 1000;
+    const hpaChange = out.changes!.find((c) => c.target.kind === 'HorizontalPodAutoscaler')!;
+    const rescaled = (hpaChange.manifest.spec as { metrics: HpaMetric[] }).metrics[0];
+    expect(rescaled.containerResource!.container).toBe('app');
+    expect(rescaled.containerResource!.target.averageUtilization).toBe(
+      Math.round((60 * 0.5) / appCpu),
+    );
+
+    // The pod's CPU and app's CPU: one new target cannot keep both.
+    const twoCpuMetrics = structuredClone(objects[3]);
+    (twoCpuMetrics.spec as { metrics: unknown[] }).metrics.push(metrics[0]);
+    const left = planWith(twoCpuMetrics);
+    expect(left.changes!.some((c) => c.target.kind === 'HorizontalPodAutoscaler')).toBe(false);
+    const leftSpec = (
+      left.changes!.find((c) => c.target.kind === 'Deployment')!.manifest.spec as {
+        template: { spec: PodPatch };
+      }
+    ).template.spec;
+    expect(JSON.stringify(leftSpec.containers)).not.toMatch(/"cpu"/);
+    expect(left.changes!.find((c) => c.target.kind === 'Deployment')!.summary).toMatch(
+      /2 CPU utilization metrics/,
+    );
   });
 
   it('overRequestCost auto: one price for the plan, the CPU total within VPA defaults on the same history', () => {

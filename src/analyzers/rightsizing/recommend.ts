@@ -56,6 +56,16 @@ export interface HpaTargets {
   readonly name: string;
   readonly cpuUtilization?: number;
   readonly memoryUtilization?: number;
+  /** The container a `ContainerResource` CPU metric watches; absent: the whole pod (`Resource`). */
+  readonly cpuContainer?: string;
+  /** How many CPU utilization metrics the HPA has (only one can be rescaled soundly). */
+  readonly cpuMetrics?: number;
+}
+
+/** What an HPA on CPU lets a CPU request do: move with a new target, or stay (`target` absent). */
+export interface HpaCpuDecision {
+  readonly target?: { readonly from: number; readonly to: number };
+  readonly reason: string;
 }
 
 export interface ContainerRecommendation {
@@ -87,6 +97,12 @@ export function recommendContainer(
   hpa?: HpaTargets,
   /** The container's CPU curve when the plan already built it (to solve its price). */
   prebuiltCpuCurve?: CpuCurve,
+  /**
+   * The workload's decision under `hpa` (`hpaCpuDecision` on the pod's totals): HPA utilization
+   * is per pod, so the caller decides for all the containers the metric counts. Absent: decided
+   * on this container alone.
+   */
+  hpaCpu?: HpaCpuDecision,
 ): ContainerRecommendation {
   if (rules.solvePrice) {
     // A programming error, not an input one: the plan solves the price before any proposal.
@@ -150,16 +166,12 @@ export function recommendContainer(
       (v) => roundCpu(v, policy.cpu.roundMillicores),
     );
     if (hpa?.cpuUtilization !== undefined && request !== current.cpuRequest) {
-      const decision = hpaDecision(
-        hpa,
-        hpa.cpuUtilization,
-        current.cpuRequest,
-        request,
-        policy.hpaCpu,
-      );
+      const decision =
+        hpaCpu ??
+        hpaCpuDecision(hpa, hpa.cpuUtilization, current.cpuRequest, request, policy.hpaCpu);
       reasons.push(decision.reason);
       if (decision.target === undefined) request = current.cpuRequest;
-      else hpaCpuTarget = { from: hpa.cpuUtilization, to: decision.target };
+      else hpaCpuTarget = decision.target;
     }
     if (request !== undefined) proposed.cpuRequest = request;
     const limit = cpuLimitFor(request, current, rules, reasons, throttlingNow);
@@ -359,16 +371,17 @@ function ratioLimit(
 }
 
 /**
- * Utilization is usage over request: keeping the per-pod CPU at which the HPA scales means
- * target × old request = new target × new request.
+ * Utilization is usage over request, summed over the containers the metric counts: keeping the
+ * per-pod CPU at which the HPA scales means target × old request = new target × new request,
+ * with the totals of those containers.
  */
-function hpaDecision(
+export function hpaCpuDecision(
   hpa: HpaTargets,
   utilization: number,
   currentRequest: number | undefined,
   request: number | undefined,
   mode: 'adjust-target' | 'leave',
-): { target?: number; reason: string } {
+): HpaCpuDecision {
   if (mode === 'leave') {
     return {
       reason: `HPA ${hpa.name} scales on CPU utilization: CPU left alone (policy hpaCpu: leave)`,
@@ -379,6 +392,11 @@ function hpaDecision(
       reason: `HPA ${hpa.name} scales on CPU utilization and the container has no CPU request today: CPU left alone`,
     };
   }
+  if ((hpa.cpuMetrics ?? 1) > 1) {
+    return {
+      reason: `HPA ${hpa.name} has ${hpa.cpuMetrics} CPU utilization metrics, which one new target cannot keep: CPU left alone`,
+    };
+  }
   const target = Math.round((utilization * currentRequest) / request);
   if (target < HPA_TARGET_RANGE.min || target > HPA_TARGET_RANGE.max) {
     return {
@@ -386,7 +404,7 @@ function hpaDecision(
     };
   }
   return {
-    target,
+    target: { from: utilization, to: target },
     reason: `HPA ${hpa.name} scales on CPU utilization: its target moves from ${utilization}% to ${target}% so it scales at the same CPU per pod`,
   };
 }

@@ -17,10 +17,17 @@ import type { ContainerModel, WorkloadModel } from '../../model/types.js';
 import { tryParseQuantity } from '../../util/quantity.js';
 import type { AnalyzerInput } from '../types.js';
 import { solveCpuBudget, type CpuBudget } from './budget.js';
-import { resolveRightsizing, rightsizingPolicyOf, withOverRequestPrice } from './policy.js';
+import {
+  resolveRightsizing,
+  rightsizingPolicyOf,
+  withOverRequestPrice,
+  type ResolvedRightsizing,
+} from './policy.js';
 import {
   containerCpuCurve,
+  hpaCpuDecision,
   recommendContainer,
+  type HpaCpuDecision,
   type ContainerHistoryInput,
   type ContainerRecommendation,
   type HpaTargets,
@@ -103,20 +110,60 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
     : undefined;
   const rules =
     cpuBudget === undefined ? resolved : withOverRequestPrice(resolved, cpuBudget.price);
-  const workloads = prepared.map(({ workload, hpa, containers }) => ({
-    workload,
-    containers: containers.map(({ container, current, history: h, curve }) =>
-      h === undefined
-        ? { container, current }
-        : {
-            container,
-            current,
-            recommendation: recommendContainer(h, current, rules, hpa, curve),
-          },
-    ),
-    ...(hpa !== undefined ? { hpa } : {}),
-  }));
+  const workloads = prepared.map(({ workload, hpa, containers }) => {
+    // The HPA as far as a container it does not watch on CPU is concerned.
+    const memoryOnly: HpaTargets | undefined = hpa && {
+      name: hpa.name,
+      ...(hpa.memoryUtilization !== undefined ? { memoryUtilization: hpa.memoryUtilization } : {}),
+    };
+    const recommend = (decision?: (c: ContainerModel) => HpaCpuDecision | undefined) =>
+      containers.map(({ container, current, history: h, curve }) => {
+        if (h === undefined) return { container, current };
+        const cpu = decision?.(container);
+        const rule = cpu === undefined ? memoryOnly : hpa;
+        return {
+          container,
+          current,
+          recommendation: recommendContainer(h, current, rules, rule, curve, cpu),
+        };
+      });
+    let results: ContainerResult[] = recommend();
+    if (hpa?.cpuUtilization !== undefined) {
+      const decision = podCpuDecision(hpa, hpa.cpuUtilization, results, rules);
+      const counted = countedByHpa(hpa);
+      results = recommend((c) => (counted(c) ? decision : undefined));
+    }
+    return { workload, containers: results, ...(hpa !== undefined ? { hpa } : {}) };
+  });
   return { workloads, ...(cpuBudget !== undefined ? { cpuBudget } : {}) };
+}
+
+/** The containers an HPA's CPU utilization counts: the one a `ContainerResource` names, else the pod's app containers. */
+function countedByHpa(hpa: HpaTargets): (c: ContainerModel) => boolean {
+  return (c) => (hpa.cpuContainer !== undefined ? c.name === hpa.cpuContainer : !c.init);
+}
+
+/**
+ * An HPA's CPU utilization is per pod (or per named container): its decision is taken once, on
+ * the totals of today's and the proposed requests of the containers it counts, from the
+ * proposals made as if it were not there (each container's own decision would give each its own
+ * target).
+ */
+function podCpuDecision(
+  hpa: HpaTargets,
+  utilization: number,
+  free: readonly ContainerResult[],
+  rules: ResolvedRightsizing,
+): HpaCpuDecision {
+  const counted = free.filter((r) => countedByHpa(hpa)(r.container));
+  const total = (pick: (r: ContainerResult) => number | undefined): number | undefined =>
+    counted.reduce<number | undefined>((sum, r) => {
+      const v = pick(r);
+      return sum === undefined || v === undefined ? undefined : sum + v;
+    }, 0);
+  const today = total((r) => r.current.cpuRequest);
+  const proposed = total((r) => r.recommendation?.proposed.cpuRequest ?? r.current.cpuRequest);
+  return hpaCpuDecision(hpa, utilization, today, proposed, rules.policy.hpaCpu);
 }
 
 /** The container's history across the workload's pods; undefined when no series names it. */
@@ -236,7 +283,12 @@ function hpasByTarget(
     if (hpa.kind !== 'HorizontalPodAutoscaler') continue;
     const ref = field(hpa, 'spec', 'scaleTargetRef');
     if (!isRecord(ref) || typeof ref.kind !== 'string' || typeof ref.name !== 'string') continue;
-    const targets: { cpuUtilization?: number; memoryUtilization?: number } = {};
+    const targets: {
+      cpuUtilization?: number;
+      memoryUtilization?: number;
+      cpuContainer?: string;
+      cpuMetrics?: number;
+    } = {};
     const v1 = field(hpa, 'spec', 'targetCPUUtilizationPercentage');
     if (typeof v1 === 'number') targets.cpuUtilization = v1;
     for (const metric of arrayField(hpa, 'spec', 'metrics')) {
@@ -244,9 +296,15 @@ function hpasByTarget(
       const name = field(source, 'name');
       const utilization = field(source, 'target', 'averageUtilization');
       if (typeof utilization !== 'number') continue;
-      if (name === 'cpu') targets.cpuUtilization = utilization;
       if (name === 'memory') targets.memoryUtilization = utilization;
+      if (name !== 'cpu') continue;
+      targets.cpuUtilization = utilization;
+      targets.cpuMetrics = (targets.cpuMetrics ?? 0) + 1;
+      const container = field(metric, 'containerResource', 'container');
+      if (typeof container === 'string') targets.cpuContainer = container;
     }
+    // Several CPU metrics leave CPU alone: for all the pod's app containers, to be safe.
+    if ((targets.cpuMetrics ?? 0) > 1) delete targets.cpuContainer;
     out.set(targetKey(hpa.metadata.namespace, ref.kind, ref.name), {
       name: hpa.metadata.name,
       object: hpa,
