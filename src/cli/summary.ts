@@ -27,6 +27,7 @@ export interface CostSummary {
     readonly packedProposed: number;
   };
   readonly workloads: readonly {
+    /** `kind/namespace/name`, so two kinds with one name differ. */
     readonly workload: string;
     readonly replicas: number;
     readonly todayPerMonth: number;
@@ -49,7 +50,7 @@ function costSummary(model: DesiredState): CostSummary | undefined {
       packedProposed: cost.nodes.packedProposed,
     },
     workloads: cost.workloads.map((w) => ({
-      workload: `${w.ref.namespace ?? ''}/${w.ref.name}`,
+      workload: `${w.ref.kind}/${w.ref.namespace ?? ''}/${w.ref.name}`,
       replicas: w.replicas,
       todayPerMonth: cents(w.today.total),
       proposedPerMonth: cents(w.proposed.total),
@@ -57,14 +58,17 @@ function costSummary(model: DesiredState): CostSummary | undefined {
   };
 }
 
-/** Per workload, today → proposed per month; the biggest savings first, then the totals. */
+/**
+ * Per workload (kind/namespace/name), today → proposed per month; the biggest savings first (ties
+ * by label, compared by code point so the order is the same in every locale), then the totals.
+ */
 export function costTable(cost: CostSummary): string {
   const money = (x: number) => x.toFixed(2);
   const rows = [...cost.workloads]
     .sort(
       (a, b) =>
-        b.todayPerMonth - b.proposedPerMonth - (a.todayPerMonth - a.proposedPerMonth) ||
-        a.workload.localeCompare(b.workload),
+        cents(b.todayPerMonth - b.proposedPerMonth) - cents(a.todayPerMonth - a.proposedPerMonth) ||
+        (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0),
     )
     .map((w) => [
       w.workload,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MODEL_API_VERSION, type Change, type DesiredState } from '../model/types.js';
+import { apiHpa, apiPatch, costModel, dbPatch } from './fixtures/cost-model.js';
 import {
   buildPullRequestText,
   escapeMarkdown,
@@ -188,5 +189,70 @@ describe('escapeMarkdown', () => {
     expect(row!.match(/(?<!\\)\|/g)).toHaveLength(7);
     expect(body).not.toContain('<b>');
     expect(body).not.toContain('\n| injected');
+  });
+});
+
+describe('the cost table of a right-sizing pull request', () => {
+  // Figures of the fixture, by hand (see src/gitops/fixtures/cost-model.ts):
+  //   Deployment/shop/api   49.64 → 11.68, saving 37.96
+  //   StatefulSet/shop/api  13.87 →  9.49, saving  4.38
+  //   this wave (both)      49.64 + 13.87 = 63.51 → 11.68 + 9.49 = 21.17, saving 42.34
+  //   cluster               75.92 → 33.58, saving 42.34; nodes 3 → 1 (today's requests: 2)
+  const costTableOf = (body: string): string[] => {
+    const lines = body.split('\n');
+    const start = lines.indexOf('### Cost');
+    return start < 0 ? [] : lines.slice(start, lines.indexOf('### Rollout'));
+  };
+
+  it('lists the wave by kind/namespace/name, sorted, then the cluster today and proposed', () => {
+    const model = costModel();
+    const text = buildPullRequestText({ model, concern: 'rightsizing', currency: 'USD' });
+    expect(costTableOf(text.body)).toEqual([
+      '### Cost',
+      '',
+      '| Workload | Today / month | Proposed / month | Saving / month |',
+      '| --- | ---: | ---: | ---: |',
+      '| Deployment/shop/api | 49.64 USD | 11.68 USD | 37.96 USD |',
+      '| StatefulSet/shop/api | 13.87 USD | 9.49 USD | 4.38 USD |',
+      '| This wave | 63.51 USD | 21.17 USD | 42.34 USD |',
+      '',
+      '| Cluster | Today | Proposed | Saving |',
+      '| --- | ---: | ---: | ---: |',
+      '| Cost / month | 75.92 USD | 33.58 USD | 42.34 USD |',
+      '| Nodes | 3 | 1 | 2 |',
+      '',
+      "The cluster's proposed figures are the whole right-sizing plan (every wave). Proposed nodes: first-fit decreasing of the proposed requests onto the cluster's node shapes (today's requests pack onto 2).",
+      '',
+    ]);
+  });
+
+  it('shows only the workloads of the wave, whatever the order of the changes', () => {
+    const model = costModel();
+    const wave = buildPullRequestText({ model, concern: 'rightsizing', changes: [dbPatch] });
+    const rows = costTableOf(wave.body).filter((l) => /^\| (Deployment|StatefulSet|This)/.test(l));
+    expect(rows).toEqual([
+      '| StatefulSet/shop/api | 13.87 USD | 9.49 USD | 4.38 USD |',
+      '| This wave | 13.87 USD | 9.49 USD | 4.38 USD |',
+    ]);
+    const reordered = buildPullRequestText({
+      model,
+      concern: 'rightsizing',
+      changes: [dbPatch, apiHpa, apiPatch],
+    });
+    expect(reordered.body).toBe(buildPullRequestText({ model, concern: 'rightsizing' }).body);
+  });
+
+  it('has no cost table without a cost report or for another concern', () => {
+    const withoutCost = costModel({ cost: false });
+    expect(
+      costTableOf(buildPullRequestText({ model: withoutCost, concern: 'rightsizing' }).body),
+    ).toEqual([]);
+    const takeover = {
+      ...costModel(),
+      changes: [{ ...apiPatch, id: 'takeover/x', concern: 'takeover' as const }],
+    };
+    expect(
+      costTableOf(buildPullRequestText({ model: takeover, concern: 'takeover' }).body),
+    ).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The pull-request text, written for the reviewer: what changes, per workload before → after,
- * the evidence, the savings, the risk, the rollout phase and wave, how to roll back, and a hidden
- * marker with the plan's hash so the next run recognises its own pull request.
+ * the evidence, the savings, the risk, for right-sizing a cost table (the wave's workloads and the
+ * cluster, today and proposed), the rollout phase and wave, how to roll back, and a hidden marker
+ * with the plan's hash so the next run recognises its own pull request.
  *
  * A pure function of the model. Every string that comes from the cluster (names, namespaces,
  * summaries built from labels or annotations) is escaped: it cannot close a table cell, open a
@@ -12,7 +13,9 @@ import type {
   Change,
   Concern,
   ContainerModel,
+  CostReport,
   DesiredState,
+  WorkloadCost,
   WorkloadModel,
 } from '../model/types.js';
 
@@ -293,6 +296,69 @@ function concernSection(
   return lines;
 }
 
+/** `Deployment/shop/api`: kind, namespace and name, so two kinds with one name differ. */
+function workloadLabel(ref: WorkloadCost['ref']): string {
+  return [ref.kind, ...(ref.namespace !== undefined ? [ref.namespace] : []), ref.name]
+    .map(escapeMarkdown)
+    .join('/');
+}
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The right-sizing cost table: per workload of the wave, the monthly cost today and proposed
+ * and the saving (positive = cheaper), sorted by kind/namespace/name; the wave's total; then the
+ * cluster's monthly cost and node count, today and with the whole proposal bin-packed.
+ */
+function costSection(cost: CostReport, changes: readonly Change[]): string[] {
+  const refs = changes
+    .filter((c) => c.concern === 'rightsizing')
+    .map((c) => c.workload ?? c.target);
+  const rows = cost.workloads
+    .filter((w) =>
+      refs.some(
+        (r) => r.kind === w.ref.kind && r.namespace === w.ref.namespace && r.name === w.ref.name,
+      ),
+    )
+    .map((w) => ({ label: workloadLabel(w.ref), today: w.today.total, proposed: w.proposed.total }))
+    .sort((a, b) => byCodePoint(a.label, b.label));
+  if (rows.length === 0) return [];
+  const money = (x: number): string => formatMoney(x, cost.currency);
+  const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  const moneyRow = (label: string, today: number, proposed: number): string =>
+    row([label, money(today), money(proposed), money(today - proposed)]);
+  const waveToday = rows.reduce((sum, r) => sum + r.today, 0);
+  const waveProposed = rows.reduce((sum, r) => sum + r.proposed, 0);
+  const { nodes } = cost;
+  const unplaceable =
+    nodes.unplaceable > 0
+      ? ` ${pluralize(nodes.unplaceable, 'pod')} of the proposal fit no node shape and are left out of the count.`
+      : '';
+  return [
+    '### Cost',
+    '',
+    row(['Workload', 'Today / month', 'Proposed / month', 'Saving / month']),
+    row(['---', '---:', '---:', '---:']),
+    ...rows.map((r) => moneyRow(r.label, r.today, r.proposed)),
+    moneyRow('This wave', waveToday, waveProposed),
+    '',
+    row(['Cluster', 'Today', 'Proposed', 'Saving']),
+    row(['---', '---:', '---:', '---:']),
+    moneyRow('Cost / month', cost.today.total, cost.proposed.total),
+    row([
+      'Nodes',
+      String(nodes.today),
+      String(nodes.packedProposed),
+      String(nodes.today - nodes.packedProposed),
+    ]),
+    '',
+    "The cluster's proposed figures are the whole right-sizing plan (every wave). Proposed nodes: " +
+      "first-fit decreasing of the proposed requests onto the cluster's node shapes " +
+      `(today's requests pack onto ${nodes.packedToday}).${unplaceable}`,
+    '',
+  ];
+}
+
 function pluralize(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -351,6 +417,8 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
       ),
     );
   }
+  if (concerns.includes('rightsizing') && model.cost !== undefined)
+    lines.push(...costSection(model.cost, changes));
   const { phase, wave } = model.rollout;
   lines.push(
     '### Rollout',

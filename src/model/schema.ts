@@ -222,6 +222,7 @@ export const MODEL_SCHEMA = {
         name: nonEmptyString,
         image: { type: 'string' },
         init: { type: 'boolean' },
+        sidecar: { type: 'boolean' },
         requests: stringMap,
         limits: stringMap,
       },

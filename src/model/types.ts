@@ -42,6 +42,11 @@ export interface ContainerModel {
   readonly name: string;
   readonly image: string;
   readonly init: boolean;
+  /**
+   * An init container with `restartPolicy: Always` (a native sidecar): it keeps running beside
+   * the app containers. Present only when true.
+   */
+  readonly sidecar?: boolean;
   readonly requests: Readonly<Record<string, string>>;
   readonly limits: Readonly<Record<string, string>>;
 }

@@ -117,21 +117,22 @@ function sameChange(a: Change, b: Change): boolean {
   return a.id === b.id && isDeepStrictEqual(a.manifest, b.manifest);
 }
 
-function monthlySavings(model: DesiredState): Map<string, number> {
+/**
+ * Monthly saving per change id, each right-sized workload's saving on exactly one change: the
+ * change whose target is the workload (its container patch or adoption), or, when it has none,
+ * the first by id of those made for it (e.g. an HPA change carrying `workload`). So a pull
+ * request's total counts every workload once.
+ */
+export function monthlySavings(model: DesiredState): Map<string, number> {
   const savings = new Map<string, number>();
+  const same = (a: Change['target'], b: Change['target']): boolean =>
+    a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
   for (const w of model.cost?.workloads ?? []) {
-    const saving = w.today.total - w.proposed.total;
-    for (const c of model.changes) {
-      const ref = c.workload ?? c.target;
-      if (
-        c.concern === 'rightsizing' &&
-        ref.kind === w.ref.kind &&
-        ref.namespace === w.ref.namespace &&
-        ref.name === w.ref.name
-      ) {
-        savings.set(c.id, saving);
-      }
-    }
+    const forWorkload = model.changes
+      .filter((c) => c.concern === 'rightsizing' && same(c.workload ?? c.target, w.ref))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const owner = forWorkload.find((c) => same(c.target, w.ref)) ?? forWorkload[0];
+    if (owner !== undefined) savings.set(owner.id, w.today.total - w.proposed.total);
   }
   return savings;
 }

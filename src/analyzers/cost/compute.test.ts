@@ -11,12 +11,15 @@ import {
   statefulSet,
 } from '../../../test/support/objects.js';
 import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
-import type { WorkloadModel } from '../../model/types.js';
+import { MODEL_API_VERSION } from '../../model/types.js';
+import type { ContainerModel, DesiredState, WorkloadModel } from '../../model/types.js';
+import { validateModel } from '../../model/validate.js';
 import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import type { CostPolicy } from '../../policy/types.js';
 import { inventoryAnalyzer } from '../inventory/index.js';
+import { currentResources } from '../rightsizing/workloads.js';
 import { firstFitDecreasing } from './binpack.js';
-import { costReport } from './compute.js';
+import { costReport, podDemand } from './compute.js';
 import { costAnalyzer } from './index.js';
 
 const MI = 2 ** 20;
@@ -131,10 +134,14 @@ describe('firstFitDecreasing', () => {
   it('packs largest first onto the most common shape', () => {
     const pods = [1, 3, 1, 2, 1].map((cpu) => ({ cpu, memory: GI }));
     // 3+1 | 2+1+1 → 2 nodes of 4 CPU
-    expect(firstFitDecreasing(pods, shapes)).toEqual({ nodes: 2, unplaceable: 0 });
+    expect(firstFitDecreasing(pods, shapes)).toEqual({
+      nodes: 2,
+      unplaceable: 0,
+      byShape: [{ cpu: 4, memory: 8 * GI, nodes: 2 }],
+    });
   });
 
-  it('counts pods no node can hold apart', () => {
+  it('counts pods no shape can hold apart', () => {
     expect(
       firstFitDecreasing(
         [
@@ -143,12 +150,90 @@ describe('firstFitDecreasing', () => {
         ],
         shapes,
       ),
-    ).toEqual({ nodes: 1, unplaceable: 1 });
+    ).toEqual({ nodes: 1, unplaceable: 1, byShape: [{ cpu: 4, memory: 8 * GI, nodes: 1 }] });
   });
 
   it('memory can be the binding dimension', () => {
     const pods = Array.from({ length: 4 }, () => ({ cpu: 0.1, memory: 3 * GI }));
     expect(firstFitDecreasing(pods, shapes).nodes).toBe(2);
+  });
+});
+
+describe('firstFitDecreasing across node shapes', () => {
+  const common = { cpu: 2, memory: 4 * GI, count: 3 };
+  const medium = { cpu: 4, memory: 8 * GI, count: 1 };
+  const large = { cpu: 8, memory: 32 * GI, count: 1 };
+
+  it('a pod larger than the common shape opens a node of a shape that fits it', () => {
+    // Largest first: the 6-CPU pod fits no 2-CPU node, so it opens a large node (8 CPU, 32Gi),
+    // leaving 2 CPU and 24Gi; the 1-CPU pods fill that, and the third opens a common node.
+    const pods = [
+      { cpu: 1, memory: GI },
+      { cpu: 6, memory: 8 * GI },
+      { cpu: 1, memory: GI },
+      { cpu: 1, memory: GI },
+    ];
+    expect(firstFitDecreasing(pods, [common, large])).toEqual({
+      nodes: 2,
+      unplaceable: 0,
+      byShape: [
+        { cpu: 2, memory: 4 * GI, nodes: 1 },
+        { cpu: 8, memory: 32 * GI, nodes: 1 },
+      ],
+    });
+  });
+
+  it('opens the smallest shape that fits, not the largest', () => {
+    // 3 CPU, 2Gi: too big for 2 CPU; 4 CPU / 8Gi holds it; 8 CPU / 32Gi would too but is larger.
+    expect(firstFitDecreasing([{ cpu: 3, memory: 2 * GI }], [large, common, medium])).toEqual({
+      nodes: 1,
+      unplaceable: 0,
+      byShape: [{ cpu: 4, memory: 8 * GI, nodes: 1 }],
+    });
+  });
+
+  it('only a pod larger than every shape is unplaceable; per-node overhead comes off every shape', () => {
+    // DaemonSet overhead 0.5 CPU: the medium node holds 3.5 CPU, so 3.5 fits and 3.6 fits nothing.
+    const pods = [
+      { cpu: 3.6, memory: GI },
+      { cpu: 3.5, memory: GI },
+    ];
+    expect(firstFitDecreasing(pods, [common, medium], { cpu: 0.5, memory: 0 })).toEqual({
+      nodes: 1,
+      unplaceable: 1,
+      byShape: [{ cpu: 4, memory: 8 * GI, nodes: 1 }],
+    });
+  });
+
+  it('the cost report packs onto the larger node of the cluster', () => {
+    // Two 2-CPU nodes and one 8-CPU node; a 5-CPU pod and three 1-CPU pods (1Gi each).
+    // The 5-CPU pod opens the 8-CPU node (3 CPU, 28Gi left) and the three 1-CPU pods fill it:
+    // 1 node, none unplaceable (packing onto 2-CPU nodes only would leave the 5-CPU pod out).
+    const objs: KubeObject[] = [
+      node('small-1'),
+      node('small-2'),
+      node('big', { cpu: '8', memory: '32Gi' }),
+      deployment({
+        name: 'batch',
+        namespace: 'jobs',
+        replicas: 1,
+        containers: [container('work', { cpu: '5', memory: '4Gi' })],
+      }),
+      deployment({
+        name: 'web',
+        namespace: 'jobs',
+        replicas: 3,
+        containers: [container('web', { cpu: '1', memory: '1Gi' })],
+      }),
+    ];
+    const snap = snapshotOf(objs, { clusterName: 'c' });
+    const wl = inventoryAnalyzer.analyze({ snapshot: snap, policy, workloads: [] }).workloads ?? [];
+    expect(costReport(objs, wl, prices).nodes).toEqual({
+      today: 3,
+      packedToday: 1,
+      packedProposed: 1,
+      unplaceable: 0,
+    });
   });
 });
 
@@ -159,5 +244,137 @@ describe('cost analyzer without nodes', () => {
     const wl = inventoryAnalyzer.analyze({ snapshot: snap, policy, workloads: [] }).workloads ?? [];
     const out = costAnalyzer.analyze({ snapshot: snap, policy, workloads: wl });
     expect(out.notes![0]).toMatch(/nodes: none in the snapshot, so no node count$/);
+  });
+});
+
+describe('podDemand, as the scheduler counts a pod', () => {
+  const c = (
+    name: string,
+    options: {
+      init?: boolean;
+      sidecar?: boolean;
+      requests?: Record<string, string>;
+      limits?: Record<string, string>;
+    },
+  ): ContainerModel => ({
+    name,
+    image: `${name}:1`,
+    init: options.init ?? false,
+    ...(options.sidecar ? { sidecar: true } : {}),
+    requests: options.requests ?? {},
+    limits: options.limits ?? {},
+  });
+
+  it('takes a CPU limit as the request when the request is unset, as it does memory', () => {
+    // Kubernetes defaults each unset request to its limit: 1500m CPU and 1Gi.
+    const pod = podDemand(
+      [c('app', { limits: { cpu: '1500m', memory: '1Gi' } })],
+      currentResources,
+    );
+    expect(pod).toEqual({ cpu: 1.5, memory: GI });
+  });
+
+  it('an explicit request wins over the limit', () => {
+    const pod = podDemand(
+      [c('app', { requests: { cpu: '250m' }, limits: { cpu: '2', memory: '1Gi' } })],
+      currentResources,
+    );
+    expect(pod).toEqual({ cpu: 0.25, memory: GI });
+  });
+
+  it('counts native sidecars with the app containers, and with the init containers after them', () => {
+    // Init containers in order: setup (1 CPU, 256Mi), proxy (sidecar, 250m, 128Mi),
+    // migrate (1 CPU, 1Gi); app api (500m, 512Mi).
+    //   running:   api + proxy            = 0.75 CPU, 640Mi
+    //   setup:     1 + no sidecar yet     = 1 CPU, 256Mi
+    //   proxy:     sidecars so far        = 0.25 CPU, 128Mi
+    //   migrate:   1 + proxy              = 1.25 CPU, 1Gi + 128Mi = 1152Mi
+    // max per resource: 1.25 CPU, 1152Mi.
+    const pod = podDemand(
+      [
+        c('setup', { init: true, requests: { cpu: '1', memory: '256Mi' } }),
+        c('proxy', { init: true, sidecar: true, requests: { cpu: '250m', memory: '128Mi' } }),
+        c('migrate', { init: true, requests: { cpu: '1', memory: '1Gi' } }),
+        c('api', { requests: { cpu: '500m', memory: '512Mi' } }),
+      ],
+      currentResources,
+    );
+    expect(pod).toEqual({ cpu: 1.25, memory: 1152 * MI });
+  });
+
+  it('a sidecar adds to the running pod even when an init container is larger than the app', () => {
+    // setup (750m, 100Mi) runs before the sidecar; running: api 500m + proxy 500m = 1 CPU,
+    // 256Mi + 256Mi = 512Mi; setup alone: 750m, 100Mi. max: 1 CPU, 512Mi.
+    const pod = podDemand(
+      [
+        c('setup', { init: true, requests: { cpu: '750m', memory: '100Mi' } }),
+        c('proxy', { init: true, sidecar: true, limits: { cpu: '500m', memory: '256Mi' } }),
+        c('api', { requests: { cpu: '500m', memory: '256Mi' } }),
+      ],
+      currentResources,
+    );
+    expect(pod).toEqual({ cpu: 1, memory: 512 * MI });
+  });
+
+  it('the inventory marks init containers with restartPolicy Always as sidecars, and the cost counts them', () => {
+    const proxy = {
+      ...container('proxy', { cpu: '250m', memory: '128Mi' }),
+      restartPolicy: 'Always',
+    };
+    const objs: KubeObject[] = [
+      node('n1'),
+      deployment({
+        name: 'mesh',
+        namespace: 'shop',
+        replicas: 1,
+        initContainers: [container('setup', { cpu: '100m', memory: '64Mi' }), proxy],
+        containers: [container('app', { cpu: '500m', memory: '512Mi' })],
+      }),
+    ];
+    const snap = snapshotOf(objs, { clusterName: 'c' });
+    const wl = inventoryAnalyzer.analyze({ snapshot: snap, policy, workloads: [] }).workloads ?? [];
+    const containers = wl[0].containers;
+    expect(containers.map((x) => [x.name, x.init, x.sidecar])).toEqual([
+      ['setup', true, undefined],
+      ['proxy', true, true],
+      ['app', false, undefined],
+    ]);
+    // app 500m + proxy 250m = 750m, 512Mi + 128Mi = 640Mi; setup (100m, 64Mi) alone is smaller.
+    const report = costReport(objs, wl, prices);
+    expect(report.workloads[0].requests).toEqual({ cpu: 0.75, memory: 640 * MI });
+  });
+
+  it('the model schema accepts the sidecar flag', () => {
+    const proxy = { ...container('proxy', { cpu: '250m' }), restartPolicy: 'Always' };
+    const objs: KubeObject[] = [
+      deployment({
+        name: 'mesh',
+        namespace: 'shop',
+        replicas: 1,
+        initContainers: [proxy],
+        containers: [container('app')],
+      }),
+    ];
+    const snap = snapshotOf(objs, { clusterName: 'c' });
+    const wl = inventoryAnalyzer.analyze({ snapshot: snap, policy, workloads: [] }).workloads ?? [];
+    const model: DesiredState = {
+      apiVersion: MODEL_API_VERSION,
+      kind: 'DesiredState',
+      cluster: { name: 'c', source: 'snapshot', apiGroups: [] },
+      inputs: { objects: 1, skipped: [], usageHistory: { available: false } },
+      workloads: wl,
+      changes: [],
+      findings: [],
+      notes: [],
+      rollout: { phase: 2, wave: 1 },
+    };
+    expect(validateModel(JSON.parse(JSON.stringify(model))).workloads[0].containers[0]).toEqual({
+      name: 'proxy',
+      image: 'proxy:1',
+      init: true,
+      sidecar: true,
+      requests: { cpu: '250m' },
+      limits: {},
+    });
   });
 });

@@ -2,7 +2,8 @@
  * The cost report: per workload and for the cluster, the monthly cost of today's requests and of
  * the right-sizing proposal, the node count today and after first-fit-decreasing bin-packing, and
  * the spot candidates. Pure; the lead puts it in the model (`DesiredState.cost`) and the plan
- * summary / pull request as a table.
+ * summary / pull request as a table. Packing uses the cluster's node shapes, and charges the
+ * DaemonSets' requests on every node (src/analyzers/cost/binpack.ts).
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { arrayField, field, isRecord, podSpecOf, recordField } from '../../kube/objects.js';
@@ -124,31 +125,38 @@ function replicasOf(workload: WorkloadModel, nodeCount: number): number {
 }
 
 /**
- * A pod's effective request, as the scheduler counts it: the larger of the sum over app
- * containers and the largest init container, per resource.
+ * A pod's effective request, as the scheduler counts it (Kubernetes' pod requests with native
+ * sidecars, KEP-753), per resource:
+ *   max(sum(app) + sum(sidecars), max over init containers i of (init_i + sum(sidecars before i)))
+ * where sidecars are init containers with `restartPolicy: Always`, which keep running beside the
+ * app containers. Init containers count in their spec order (the order `containers` lists them).
+ * An unset request is the limit, as the API server defaults it.
  */
 export function podDemand(
   containers: readonly ContainerModel[],
   resourcesOf: (c: ContainerModel) => Resources,
 ): Demand {
-  let cpu = 0;
-  let memory = 0;
-  let initCpu = 0;
-  let initMemory = 0;
+  let running: Demand = { cpu: 0, memory: 0 };
+  let sidecars: Demand = { cpu: 0, memory: 0 };
+  let initPeak: Demand = { cpu: 0, memory: 0 };
   for (const c of containers) {
     const r = resourcesOf(c);
-    const cores = r.cpuRequest ?? 0;
-    // A container with only a memory limit gets it as its request.
-    const bytes = r.memoryRequest ?? r.memoryLimit ?? 0;
-    if (c.init) {
-      initCpu = Math.max(initCpu, cores);
-      initMemory = Math.max(initMemory, bytes);
-    } else {
-      cpu += cores;
-      memory += bytes;
-    }
+    const request: Demand = {
+      cpu: r.cpuRequest ?? r.cpuLimit ?? 0,
+      memory: r.memoryRequest ?? r.memoryLimit ?? 0,
+    };
+    if (!c.init || c.sidecar === true) running = sumDemand([running, request]);
+    if (!c.init) continue;
+    // A sidecar starts and stays; while it starts, the sidecars before it and itself run.
+    const starting = sumDemand([sidecars, request]);
+    if (c.sidecar === true) sidecars = starting;
+    initPeak = maxDemand(initPeak, starting);
   }
-  return { cpu: Math.max(cpu, initCpu), memory: Math.max(memory, initMemory) };
+  return maxDemand(running, initPeak);
+}
+
+function maxDemand(a: Demand, b: Demand): Demand {
+  return { cpu: Math.max(a.cpu, b.cpu), memory: Math.max(a.memory, b.memory) };
 }
 
 function figures(

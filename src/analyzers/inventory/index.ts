@@ -27,6 +27,8 @@ function containersOf(workload: KubeObject): ContainerModel[] {
         name: c.name,
         image: typeof c.image === 'string' ? c.image : '',
         init,
+        // A native sidecar: an init container that keeps running (restartPolicy Always).
+        ...(init && c.restartPolicy === 'Always' ? { sidecar: true } : {}),
         requests: stringMap(field(c, 'resources', 'requests')),
         limits: stringMap(field(c, 'resources', 'limits')),
       };
