@@ -403,6 +403,11 @@ describe('recommendContainer', () => {
     );
     expect(raise.changed.cpuRequest!).toBeGreaterThan(1.5);
     expect(raise.evidence.confidence).toBe('low');
+    // Memory had neither: a request may be added from the point, a limit (a cut from unlimited)
+    // may not.
+    expect(raise.changed.memoryRequest!).toBeGreaterThanOrEqual(100 * MI);
+    expect(raise.changed.memoryLimit).toBeUndefined();
+    expect(raise.reasons.join()).toMatch(/no memory limit added/);
   });
 
   it('changes below minChange are not proposed', () => {

@@ -202,15 +202,16 @@ export function recommendContainer(
     if (hpa?.memoryUtilization !== undefined) {
       reasons.push(`HPA ${hpa.name} scales on memory utilization: memory left alone`);
     } else {
-      const limit = bounded(
-        bytes,
-        current.memoryLimit,
-        history,
-        rules,
-        'memory limit',
-        reasons,
-        round,
-      );
+      // A limit where there is none is a cut from unlimited: one low-confidence point is not
+      // enough for it (a request, which only reserves, may still be added).
+      const noNewLimit = current.memoryLimit === undefined && history.confidence === 'low';
+      if (noNewLimit)
+        reasons.push(
+          'no memory limit added: the only usage source is a single low-confidence point',
+        );
+      const limit = noNewLimit
+        ? undefined
+        : bounded(bytes, current.memoryLimit, history, rules, 'memory limit', reasons, round);
       const request = bounded(
         bytes,
         current.memoryRequest,
