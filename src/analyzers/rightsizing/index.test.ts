@@ -267,6 +267,22 @@ describe('rightsizing analyzer', () => {
     );
   });
 
+  it("leaves the CPU an HPA keeps (policy hpaCpu: leave) out of the plan's CPU budget", () => {
+    const policy = {
+      ...DEFAULT_POLICY,
+      rightsizing: { ...DEFAULT_POLICY.rightsizing, hpaCpu: 'leave' as const },
+    };
+    const workloads =
+      inventoryAnalyzer.analyze({ snapshot, policy, workloads: [] }).workloads ?? [];
+    const { cpuBudget } = recommendWorkloads({ snapshot, policy, workloads, history });
+    // app and proxy are the HPA's; only the init container's CPU is the plan's to place.
+    const migrate = history.containers
+      .filter((c) => c.key.namespace === 'shop' && c.key.container === 'migrate')
+      .flatMap((c) => c.cpu);
+    expect(cpuBudget!.containers).toBe(1);
+    expect(cpuBudget!.budgetCores).toBeCloseTo(vpaCpuReference(migrate, END), 12);
+  });
+
   it('overRequestCost auto: one price for the plan, the CPU total within VPA defaults on the same history', () => {
     const workloads =
       inventoryAnalyzer.analyze({ snapshot, policy: DEFAULT_POLICY, workloads: [] }).workloads ??

@@ -102,7 +102,9 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
     ? solveCpuBudget(
         prepared.flatMap((w) =>
           w.containers.flatMap((c) =>
-            c.history === undefined ? [] : [{ history: c.history, curve: c.curve }],
+            c.history === undefined || cpuKeptByHpa(w.hpa, w.containers, c, resolved)
+              ? []
+              : [{ history: c.history, curve: c.curve }],
           ),
         ),
         resolved,
@@ -136,6 +138,28 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
     return { workload, containers: results, ...(hpa !== undefined ? { hpa } : {}) };
   });
   return { workloads, ...(cpuBudget !== undefined ? { cpuBudget } : {}) };
+}
+
+/**
+ * Whether an HPA keeps this container's CPU request as it is whatever the estimate: such a
+ * container has no say in the plan's CPU budget (its request is not the plan's to place).
+ * Known before any estimate: the policy leaves HPA-watched CPU alone, the HPA has several CPU
+ * metrics, or a container it counts has no CPU request today.
+ */
+function cpuKeptByHpa(
+  hpa: HpaTargets | undefined,
+  containers: readonly { readonly container: ContainerModel; readonly current: Resources }[],
+  one: { readonly container: ContainerModel },
+  rules: ResolvedRightsizing,
+): boolean {
+  if (hpa?.cpuUtilization === undefined) return false;
+  const counted = countedByHpa(hpa);
+  if (!counted(one.container)) return false;
+  return (
+    rules.policy.hpaCpu === 'leave' ||
+    (hpa.cpuMetrics ?? 1) > 1 ||
+    containers.some((c) => counted(c.container) && c.current.cpuRequest === undefined)
+  );
 }
 
 /** The containers an HPA's CPU utilization counts: the one a `ContainerResource` names, else the pod's app containers. */
