@@ -1,12 +1,14 @@
 /**
  * Local evaluation of the history queries (`queries.ts`) over raw samples, reproducing what
  * Prometheus computes for a range query: evaluation at start, start + step, … ≤ end; a gauge's
- * value is its last sample within the lookback; `rate()` is Prometheus's extrapolated rate
- * (counter resets, extrapolation to the range edges capped at 1.1 × the sample spacing and at
- * the counter's zero point); `sum`/`max by (namespace, pod, container)` aggregate per step.
+ * value is its last sample within the lookback; `max_over_time()` is the largest sample in its
+ * range; `rate()` is Prometheus's extrapolated rate (counter resets, extrapolation to the range
+ * edges capped at 1.1 × the sample spacing and at the counter's zero point); `sum`/`max by
+ * (namespace, pod, container)` aggregate per step. Ranges are closed, [t − range, t], as in
+ * Prometheus 2.
  */
 import { appendSamples, type SignalSeries } from './assemble.js';
-import { LOOKBACK_SECONDS, SERIES, type Signal } from './queries.js';
+import { LOOKBACK_SECONDS, peakRangeMs, SERIES, type Signal } from './queries.js';
 import type { ContainerKey, HistoryQuery, Sample } from './types.js';
 
 export interface RawSeries {
@@ -47,6 +49,21 @@ export function gaugeAt(
 ): number | undefined {
   const window = between(samples, t - lookback, t);
   return window.at(-1)?.v;
+}
+
+/**
+ * `max_over_time(x[rangeMs ms])` at t: the largest sample in [t − range, t]. The edge is
+ * computed in whole milliseconds, as Prometheus stores sample times.
+ */
+export function maxOverTime(
+  samples: readonly Sample[],
+  t: number,
+  rangeMs: number,
+): number | undefined {
+  const from = (Math.round(t * 1000) - rangeMs) / 1000;
+  let peak: number | undefined;
+  for (const s of between(samples, from, t)) if (peak === undefined || s.v > peak) peak = s.v;
+  return peak;
 }
 
 /** Prometheus's `rate(x[range])` at t (promql/functions.go `extrapolatedRate`). */
@@ -154,9 +171,11 @@ export function evaluateSignals(
   const times = evaluationTimes(query.start, query.end, query.stepSeconds);
   const rate: Evaluate = (samples, t) => rateAt(samples, t, rateWindowSeconds);
   const gauge: Evaluate = (samples, t) => gaugeAt(samples, t);
+  const peakRange = peakRangeMs(query.stepSeconds);
+  const peak: Evaluate = (samples, t) => maxOverTime(samples, t, peakRange);
   return {
     cpu: aggregateBy(cadvisor(SERIES.cpu), times, rate, 'sum'),
-    memory: aggregateBy(cadvisor(SERIES.memory), times, gauge, 'max'),
+    memory: aggregateBy(cadvisor(SERIES.memory), times, peak, 'max'),
     throttled: divide(
       aggregateBy(cadvisor(SERIES.throttledPeriods), times, rate, 'sum'),
       aggregateBy(cadvisor(SERIES.periods), times, rate, 'sum'),

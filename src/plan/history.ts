@@ -1,11 +1,14 @@
 /**
  * Which usage history a plan reads: Prometheus when `--prometheus` is given, else the
- * OpenMetrics files of a snapshot, else none. Prometheus being down does not stop a plan that
- * has other work to do: the plan goes on without usage data, says so, and the CLI exits 3.
+ * OpenMetrics files of a snapshot, else metrics.k8s.io of a live cluster that serves it, else
+ * none. A history source that fails (Prometheus down, refusing our query, metrics-server down)
+ * does not stop a plan that has other work to do: the plan goes on without usage data, its
+ * summary says which source failed and why in one line, and the CLI exits 3 after writing it.
  */
 import type { ClusterSnapshot } from '../cluster/types.js';
-import { SourceUnreachableError } from '../errors.js';
+import { errorMessage, InputError, NotFoundError, SourceUnreachableError } from '../errors.js';
 import { findOpenMetricsFiles, OpenMetricsHistorySource } from '../metrics/openmetrics/source.js';
+import { PrometheusQueryError, QueryTooLargeError } from '../metrics/prometheus/client.js';
 import { PrometheusHistorySource } from '../metrics/prometheus/source.js';
 import { MetricsApiHistorySource } from '../metrics/metrics-api/source.js';
 import { loadKubeConfig } from '../cluster/live/index.js';
@@ -17,9 +20,16 @@ import type { PlanInputOptions } from './plan.js';
 /** Resolution of the usage series: cAdvisor's scrape-friendly 5 minutes. */
 export const HISTORY_STEP_SECONDS = 300;
 
+/** The plan's inputs, with what else reading Prometheus needs. */
+export interface HistoryInputOptions extends PlanInputOptions {
+  /** Extra headers for every Prometheus request, e.g. `X-Scope-OrgID` for Mimir. */
+  readonly prometheusHeaders?: Readonly<Record<string, string>>;
+}
+
 export interface HistoryOutcome {
   readonly history?: UsageHistory;
   readonly notes: readonly string[];
+  /** History sources that failed without stopping the plan (the CLI exits 3 after writing). */
   readonly unreachable: readonly SourceUnreachableError[];
 }
 
@@ -30,8 +40,56 @@ function namespacesToQuery(snapshot: ClusterSnapshot, policy: Policy): string[] 
     .sort();
 }
 
+/** One line: a server's error text may hold line breaks (a PromQL parse error does). */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** An error class a history source throws on purpose. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * A history source's failure as that source being unreachable or refusing us (exit 3, one
+ * line), or undefined for anything not of `kinds` (a bug: it reaches the handler with its stack).
+ */
+function sourceFailure(
+  source: string,
+  error: unknown,
+  kinds: readonly ErrorClass[],
+): SourceUnreachableError | undefined {
+  if (error instanceof SourceUnreachableError) {
+    const prefix = `${error.source} is unreachable: `;
+    const message = oneLine(error.message);
+    if (message === error.message || !message.startsWith(prefix)) return error;
+    return new SourceUnreachableError(error.source, message.slice(prefix.length), { cause: error });
+  }
+  if (!kinds.some((kind) => error instanceof kind)) return undefined;
+  // Messages that start with the source's name would name it twice.
+  let reason = oneLine(errorMessage(error));
+  if (reason.startsWith(`${source} `)) reason = reason.slice(source.length + 1);
+  return new SourceUnreachableError(source, reason, { cause: error });
+}
+
+/**
+ * Prometheus rejecting our query, or refusing it even for one step, is Prometheus refusing us:
+ * the same outcome as Prometheus being down. Undefined for anything else.
+ */
+export function prometheusFailure(
+  source: string,
+  error: unknown,
+): SourceUnreachableError | undefined {
+  return sourceFailure(source, error, [PrometheusQueryError, QueryTooLargeError]);
+}
+
+function withoutHistory(error: SourceUnreachableError): HistoryOutcome {
+  return {
+    notes: [`No usage history: ${error.message}. Planned everything that needs none.`],
+    unreachable: [error],
+  };
+}
+
 export async function readHistory(
-  options: PlanInputOptions,
+  options: HistoryInputOptions,
   snapshot: ClusterSnapshot,
   policy: Policy,
   progress: (message: string) => void,
@@ -41,6 +99,7 @@ export async function readHistory(
     const source = PrometheusHistorySource.fromConfig({
       url: options.prometheus,
       ...(options.prometheusToken !== undefined ? { bearerToken: options.prometheusToken } : {}),
+      ...(options.prometheusHeaders !== undefined ? { headers: options.prometheusHeaders } : {}),
     });
     const end = Math.floor(Date.now() / 1000 / HISTORY_STEP_SECONDS) * HISTORY_STEP_SECONDS;
     progress(`reading usage history from ${source.describe()}`);
@@ -51,11 +110,9 @@ export async function readHistory(
       );
       return { history, notes: [], unreachable: [] };
     } catch (error) {
-      if (!(error instanceof SourceUnreachableError)) throw error;
-      return {
-        notes: [`No usage history: ${error.message}. Planned everything that needs none.`],
-        unreachable: [error],
-      };
+      const failure = prometheusFailure(source.describe(), error);
+      if (failure === undefined) throw error;
+      return withoutHistory(failure);
     }
   }
   if (options.snapshot !== undefined && (await findOpenMetricsFiles(options.snapshot)).length > 0) {
@@ -80,10 +137,19 @@ export async function readHistory(
     );
     progress(`reading current usage from ${source.describe()} (one point in time)`);
     const now = Math.floor(Date.now() / 1000);
-    const history = await source.fetch(
-      { namespaces, start: now, end: now, stepSeconds: HISTORY_STEP_SECONDS },
-      progress,
-    );
+    let history: UsageHistory;
+    try {
+      history = await source.fetch(
+        { namespaces, start: now, end: now, stepSeconds: HISTORY_STEP_SECONDS },
+        progress,
+      );
+    } catch (error) {
+      // Discovery listed the group, but metrics-server is down (503), erroring, gone since
+      // (404) or answering something that is not a PodMetricsList.
+      const failure = sourceFailure(source.describe(), error, [NotFoundError, InputError]);
+      if (failure === undefined) throw error;
+      return withoutHistory(failure);
+    }
     return {
       history,
       notes: [

@@ -217,6 +217,54 @@ describe('tars plan with bad input', () => {
     expect(readTree(out)).toEqual(before);
   });
 
+  it('a malformed --prometheus-header: exit 2, one line naming the flag, never the value', () => {
+    const cases: [string, RegExp][] = [
+      ['X-Scope-OrgID tenant-s3cret', /no ":" in a header: expected "Name: value"/],
+      [': tenant-s3cret', /a header has no name/],
+      ['X Scope: tenant-s3cret', /"X Scope" is not a valid header name/],
+      ['X-Scope-OrgID:', /header X-Scope-OrgID has no value/],
+      ['X-Scope-OrgID: tenant-s3cret\r\nX-Evil: 1', /line break or control character/],
+    ];
+    for (const [header, message] of cases) {
+      const out = join(tempDir('bad'), 'out');
+      const run = tars([
+        'plan',
+        '--snapshot',
+        EXAMPLE,
+        '--prometheus',
+        'http://127.0.0.1:9',
+        '--prometheus-header',
+        header,
+        '--out',
+        out,
+        '--quiet',
+      ]);
+      expect(run.code, header).toBe(2);
+      expect(lines(run.stderr), header).toEqual([
+        expect.stringMatching(/^tars: --prometheus-header: /),
+      ]);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toContain('s3cret');
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('the same --prometheus-header twice: exit 2', () => {
+    const run = tars([
+      'plan',
+      '--snapshot',
+      EXAMPLE,
+      '--prometheus-header',
+      'X-Scope-OrgID: a',
+      '--prometheus-header',
+      'x-scope-orgid: b',
+      '--out',
+      join(tempDir('bad'), 'out'),
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('tars: --prometheus-header: header x-scope-orgid is given twice\n');
+  });
+
   it('a usage error exits 2', () => {
     const run = tars(['plan', '--snapshot', EXAMPLE, '--kubeconfig', 'x']);
     expect(run.code).toBe(2);

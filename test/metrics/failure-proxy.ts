@@ -1,7 +1,8 @@
 /**
  * Honest failure injection: a tiny HTTP proxy in front of a real Prometheus. For each request a
  * rule may answer in Prometheus's place (an error status, a slow answer, a body that is not the
- * API); everything else is forwarded unchanged.
+ * API), or change the form it forwards (so that Prometheus itself answers a query it rejects);
+ * everything else is forwarded unchanged.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,12 @@ export interface Injected {
   readonly delayMs?: number;
 }
 
-export type Rule = (request: ProxiedRequest) => Injected | undefined;
+/** Forward this form instead of the one the client sent; Prometheus answers it. */
+export interface Rewritten {
+  readonly forward: URLSearchParams;
+}
+
+export type Rule = (request: ProxiedRequest) => Injected | Rewritten | undefined;
 
 export interface FailureProxy {
   readonly url: string;
@@ -45,7 +51,10 @@ export async function startFailureProxy(target: string, rule: Rule): Promise<Fai
         const url = new URL(req.url ?? '/', 'http://proxy');
         const form = new URLSearchParams(req.method === 'POST' ? raw : url.search);
         const request: ProxiedRequest = { path: url.pathname, form, headers: req.headers, n: ++n };
-        const injected = rule(request);
+        const outcome = rule(request);
+        const injected = outcome !== undefined && 'status' in outcome ? outcome : undefined;
+        const sent =
+          outcome !== undefined && 'forward' in outcome ? outcome.forward.toString() : raw;
         if (injected !== undefined) {
           if (injected.delayMs !== undefined)
             await new Promise((r) => setTimeout(r, injected.delayMs));
@@ -60,7 +69,7 @@ export async function startFailureProxy(target: string, rule: Rule): Promise<Fai
           headers: {
             'Content-Type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded',
           },
-          ...(req.method === 'POST' ? { body: raw } : {}),
+          ...(req.method === 'POST' ? { body: sent } : {}),
         });
         const body = await upstream.text();
         log.push({ request, injected: false, status: upstream.status });

@@ -8,9 +8,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.js';
 import { OpenMetricsHistorySource } from '../../src/metrics/openmetrics/source.js';
+import { formatOpenMetrics } from '../../src/metrics/openmetrics/write.js';
 import { OwnerIndex } from '../../src/metrics/ownership.js';
 import { PrometheusHistorySource } from '../../src/metrics/prometheus/source.js';
-import type { ContainerUsage, HistoryQuery, UsageHistory } from '../../src/metrics/types.js';
+import { SERIES } from '../../src/metrics/queries.js';
+import type {
+  ContainerUsage,
+  HistoryQuery,
+  Sample,
+  UsageHistory,
+} from '../../src/metrics/types.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { deploymentPods, fixtureText, STEP, T0, type FixtureContainer } from './history-fixture.js';
 
@@ -52,6 +59,30 @@ const small = Array.from({ length: 3 }, (_, i) => deploymentPods('small', `svc${
 const big = Array.from({ length: 30 }, (_, i) => deploymentPods('big', `svc${i}`, 1)).flat();
 const text = fixtureText({ containers: [...shop, ...small, ...big], samples: SAMPLES });
 
+// A working set scraped every minute, flat but for two short peaks: one between two steps (at
+// step 10 + 2 minutes, seen at step 11), one on a step boundary (step 20: seen there only).
+const MiB = 1024 * 1024;
+const BASE = 100 * MiB;
+const BETWEEN_STEPS = { t: T0 + 10 * STEP + 120, v: 500 * MiB };
+const ON_BOUNDARY = { t: T0 + 20 * STEP, v: 400 * MiB };
+const peaksText = formatOpenMetrics([
+  {
+    name: SERIES.memory,
+    type: 'gauge',
+    series: [
+      {
+        name: SERIES.memory,
+        labels: { namespace: 'peaks', pod: 'spiky-0', container: 'app' },
+        samples: Array.from({ length: (SAMPLES - 1) * (STEP / 60) + 1 }, (_, i): Sample => {
+          const t = T0 + i * 60;
+          const peak = [BETWEEN_STEPS, ON_BOUNDARY].find((p) => p.t === t);
+          return { t, v: peak?.v ?? BASE };
+        }),
+      },
+    ],
+  },
+]);
+
 const day: Omit<HistoryQuery, 'namespaces'> = {
   start: T0,
   end: T0 + (SAMPLES - 1) * STEP,
@@ -65,7 +96,10 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tars-history-'));
   await writeFile(join(dir, 'history.om'), text);
-  prometheus = await startPrometheus({ openMetrics: [join(dir, 'history.om')] });
+  await writeFile(join(dir, 'peaks.om'), peaksText);
+  prometheus = await startPrometheus({
+    openMetrics: [join(dir, 'history.om'), join(dir, 'peaks.om')],
+  });
   source = PrometheusHistorySource.fromConfig({ url: prometheus.url });
 });
 
@@ -140,6 +174,20 @@ describe('what the history holds', () => {
     expect(Math.max(...cpu)).toBeLessThan(1);
   });
 
+  it("reads each step's peak working set: a spike between two steps is seen, once", async () => {
+    const { history: peaks } = await countedFetch(source, ['peaks']);
+    const memory = usage(peaks, 'spiky-0', 'app')?.memory ?? [];
+    expect(memory).toHaveLength(SAMPLES);
+    const at = (step: number) => memory.find((s) => s.t === T0 + step * STEP)?.v;
+    expect(at(10)).toBe(BASE);
+    expect(at(11)).toBe(BETWEEN_STEPS.v);
+    expect(at(12)).toBe(BASE);
+    // A sample on a boundary belongs to the step ending there, not also to the next one.
+    expect(at(20)).toBe(ON_BOUNDARY.v);
+    expect(at(21)).toBe(BASE);
+    expect(memory.filter((s) => s.v !== BASE)).toHaveLength(2);
+  });
+
   it('keeps a container whose CPU series is missing, with its memory', () => {
     const cache = usage(history, 'cache-5c7b9d4f6-q2wxz', 'redis');
     expect(cache?.cpu).toEqual([]);
@@ -187,7 +235,7 @@ describe('what the history holds', () => {
 
 describe('OpenMetrics files give the same history as Prometheus', () => {
   it('matches the Prometheus source on the same file, within rounding', async () => {
-    const query = { ...day, namespaces: ['shop', 'small'] };
+    const query = { ...day, namespaces: ['shop', 'small', 'peaks'] };
     const fromPrometheus = await source.fetch(query);
     const fromFiles = await new OpenMetricsHistorySource({ dir }).fetch(query);
     expect(fromFiles.containers.map((c) => c.key)).toEqual(
@@ -206,5 +254,9 @@ describe('OpenMetrics files give the same history as Prometheus', () => {
         got.forEach((s, j) => expect(s.v).toBeCloseTo(want[j].v, 9));
       }
     });
+    // Including the peaks between steps and on step boundaries.
+    const spiky = usage(fromFiles, 'spiky-0', 'app')?.memory ?? [];
+    expect(spiky.find((s) => s.t === T0 + 11 * STEP)?.v).toBe(BETWEEN_STEPS.v);
+    expect(spiky.find((s) => s.t === T0 + 21 * STEP)?.v).toBe(BASE);
   });
 });

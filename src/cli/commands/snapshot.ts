@@ -3,14 +3,19 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { LiveClusterSource } from '../../cluster/live/index.js';
 import { writeSnapshot } from '../../cluster/snapshot-writer.js';
-import { HISTORY_STEP_SECONDS } from '../../plan/history.js';
+import { HISTORY_STEP_SECONDS, prometheusFailure } from '../../plan/history.js';
 import { PrometheusHistorySource } from '../../metrics/prometheus/source.js';
 import { historyToOpenMetrics } from '../../metrics/openmetrics/export.js';
 import { parseDuration } from '../../plan/duration.js';
 import type { CommandContext } from '../context.js';
 import { progressFor } from '../io.js';
+import {
+  addPrometheusAuthOptions,
+  prometheusAuth,
+  type PrometheusAuthOptions,
+} from '../options.js';
 
-interface SnapshotOptions {
+interface SnapshotOptions extends PrometheusAuthOptions {
   readonly out: string;
   readonly kubeconfig?: string;
   readonly context?: string;
@@ -20,7 +25,7 @@ interface SnapshotOptions {
 }
 
 export function registerSnapshotCommand(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command('snapshot')
     .description(
       'Write a live cluster (never its Secrets) and its usage history to a snapshot directory.',
@@ -31,12 +36,15 @@ export function registerSnapshotCommand(program: Command, context: CommandContex
     .option(
       '--prometheus <url>',
       'Prometheus base URL: its history is written as OpenMetrics files',
-    )
+    );
+  addPrometheusAuthOptions(command)
     .option('--history <duration>', 'how much usage history to write', '14d')
     .option('-q, --quiet', 'no progress output on stderr')
     .action(async (options: SnapshotOptions) => {
       const progress = progressFor(context.io, options.quiet);
       const historySeconds = parseDuration(options.history, '--history');
+      // Read before the cluster: a missing token file fails at once, not after a long read.
+      const auth = prometheusAuth(options);
       const source = LiveClusterSource.fromConfig({
         ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
         ...(options.context !== undefined ? { context: options.context } : {}),
@@ -45,13 +53,21 @@ export function registerSnapshotCommand(program: Command, context: CommandContex
       const snapshot = await source.read(progress);
       const extraFiles: Record<string, string> = {};
       if (options.prometheus !== undefined) {
-        const prometheus = PrometheusHistorySource.fromConfig({ url: options.prometheus });
+        const prometheus = PrometheusHistorySource.fromConfig({
+          url: options.prometheus,
+          ...auth,
+        });
         const end = Math.floor(Date.now() / 1000 / HISTORY_STEP_SECONDS) * HISTORY_STEP_SECONDS;
         progress(`reading ${options.history} of usage history from ${prometheus.describe()}`);
-        const history = await prometheus.fetch(
-          { namespaces: [], start: end - historySeconds, end, stepSeconds: HISTORY_STEP_SECONDS },
-          progress,
-        );
+        // The history is what a snapshot is for: a failure ends it (exit 3), in one line.
+        const history = await prometheus
+          .fetch(
+            { namespaces: [], start: end - historySeconds, end, stepSeconds: HISTORY_STEP_SECONDS },
+            progress,
+          )
+          .catch((e: unknown) => {
+            throw prometheusFailure(prometheus.describe(), e) ?? e;
+          });
         extraFiles[join('history', 'usage.om')] = historyToOpenMetrics(history);
       }
       await writeSnapshot(snapshot, options.out, { extraFiles });

@@ -107,7 +107,7 @@ export class PrometheusHistorySource implements UsageHistorySource {
       step,
       this.options.minRateWindowSeconds ?? DEFAULT_MIN_RATE_WINDOW_SECONDS,
     );
-    const queries = historyQueries(query.namespaces, rateWindow);
+    const queries = historyQueries(query.namespaces, rateWindow, step);
     const maxPoints = Math.max(1, this.options.maxPointsPerSeries ?? PROMETHEUS_MAX_POINTS);
     const chunks = chunkWindow(query.start, query.end, step, maxPoints);
     const limit = pLimit(Math.max(1, this.options.concurrency ?? 2));
