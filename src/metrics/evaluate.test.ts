@@ -85,7 +85,7 @@ describe('queries', () => {
       'sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{container!="",container!="POD",namespace=~"a|b"}[600s]))',
     );
     expect(q.memory).toContain(
-      'max by (namespace, pod, container) (container_memory_working_set_bytes{',
+      'max by (namespace, pod, container) (max_over_time(container_memory_working_set_bytes{',
     );
     expect(q.oomKilled).toBe(
       'max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled",namespace=~"a|b"})',
