@@ -33,11 +33,18 @@ export interface HistoryOutcome {
   readonly unreachable: readonly SourceUnreachableError[];
 }
 
-function namespacesToQuery(snapshot: ClusterSnapshot, policy: Policy): string[] {
-  return snapshot.objects
-    .filter((o) => o.kind === 'Namespace' && namespaceSelected(o.metadata.name, policy))
-    .map((o) => o.metadata.name)
-    .sort();
+/**
+ * The namespaces the policy selects: from the Namespace objects, and from the namespaced objects
+ * too (an identity that may not list Namespaces still sees the objects in them). Never empty by
+ * accident: an empty list would query the whole cluster, the excluded namespaces included.
+ */
+export function namespacesToQuery(snapshot: ClusterSnapshot, policy: Policy): string[] {
+  const names = new Set<string>();
+  for (const o of snapshot.objects) {
+    const name = o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace;
+    if (name !== undefined && namespaceSelected(name, policy)) names.add(name);
+  }
+  return [...names].sort();
 }
 
 /** One line: a server's error text may hold line breaks (a PromQL parse error does). */
@@ -95,6 +102,12 @@ export async function readHistory(
   progress: (message: string) => void,
 ): Promise<HistoryOutcome> {
   const namespaces = namespacesToQuery(snapshot, policy);
+  if (namespaces.length === 0) {
+    return {
+      notes: ['No usage history read: the policy selects no namespace of this cluster.'],
+      unreachable: [],
+    };
+  }
   if (options.prometheus !== undefined) {
     const source = PrometheusHistorySource.fromConfig({
       url: options.prometheus,
