@@ -219,9 +219,9 @@ describe('the cost table of a right-sizing pull request', () => {
       '| Cluster | Today | Proposed | Saving |',
       '| --- | ---: | ---: | ---: |',
       '| Cost / month | 75.92 USD | 33.58 USD | 42.34 USD |',
-      '| Nodes | 3 | 1 | 2 |',
+      '| Nodes, bin-packed | 2 | 1 | 1 |',
       '',
-      "The cluster's proposed figures are the whole right-sizing plan (every wave). Proposed nodes: first-fit decreasing of the proposed requests onto the cluster's node shapes (today's requests pack onto 2).",
+      "The cluster's proposed figures are the whole right-sizing plan (every wave). Nodes: first-fit decreasing of the requests onto the cluster's node shapes; the cluster runs 3 nodes today.",
       '',
     ]);
   });

@@ -345,16 +345,18 @@ function costSection(cost: CostReport, changes: readonly Change[]): string[] {
     row(['Cluster', 'Today', 'Proposed', 'Saving']),
     row(['---', '---:', '---:', '---:']),
     moneyRow('Cost / month', cost.today.total, cost.proposed.total),
+    // Packed against packed: the saving is what right-sizing frees, not what consolidating
+    // today's requests alone would.
     row([
-      'Nodes',
-      String(nodes.today),
+      'Nodes, bin-packed',
+      String(nodes.packedToday),
       String(nodes.packedProposed),
-      String(nodes.today - nodes.packedProposed),
+      String(nodes.packedToday - nodes.packedProposed),
     ]),
     '',
-    "The cluster's proposed figures are the whole right-sizing plan (every wave). Proposed nodes: " +
-      "first-fit decreasing of the proposed requests onto the cluster's node shapes " +
-      `(today's requests pack onto ${nodes.packedToday}).${unplaceable}`,
+    "The cluster's proposed figures are the whole right-sizing plan (every wave). Nodes: " +
+      "first-fit decreasing of the requests onto the cluster's node shapes; the cluster runs " +
+      `${pluralize(nodes.today, 'node')} today.${unplaceable}`,
     '',
   ];
 }
