@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readTree, REPO_ROOT, tars } from './run-tars.js';
+import { readTree, REPO_ROOT, tars, type TarsRun } from './run-tars.js';
 
 const EXAMPLE = 'examples/online-boutique';
 
@@ -17,6 +17,11 @@ function tempDir(prefix: string): string {
 
 function lines(text: string): string[] {
   return text.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** `tars plan` of the bundled example with `flags`, written to `out`, quietly. */
+function planExample(out: string, ...flags: string[]): TarsRun {
+  return tars(['plan', '--snapshot', EXAMPLE, ...flags, '--out', out, '--quiet']);
 }
 
 describe('tars plan on the bundled example', () => {
@@ -188,16 +193,7 @@ describe('tars plan with bad input', () => {
       'apiVersion: tars.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: prod\nspec:\n  rollout:\n    waveSize: 0\n',
     );
     const out = join(tempDir('bad'), 'out');
-    const run = tars([
-      'plan',
-      '--snapshot',
-      EXAMPLE,
-      '--policies',
-      policies,
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    const run = planExample(out, '--policies', policies);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
       `${join(policies, 'prod.yaml')}:7: spec.rollout.waveSize: must be >= 1`,
@@ -227,18 +223,8 @@ describe('tars plan with bad input', () => {
     ];
     for (const [header, message] of cases) {
       const out = join(tempDir('bad'), 'out');
-      const run = tars([
-        'plan',
-        '--snapshot',
-        EXAMPLE,
-        '--prometheus',
-        'http://127.0.0.1:9',
-        '--prometheus-header',
-        header,
-        '--out',
-        out,
-        '--quiet',
-      ]);
+      const flags = ['--prometheus', 'http://127.0.0.1:9', '--prometheus-header', header];
+      const run = planExample(out, ...flags);
       expect(run.code, header).toBe(2);
       expect(lines(run.stderr), header).toEqual([
         expect.stringMatching(/^tars: --prometheus-header: /),

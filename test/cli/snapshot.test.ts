@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
-import { createObjects, createTestNamespace, testKubeconfigs } from '../support/cluster.js';
+import { createObjects, createTestNamespace } from '../support/cluster.js';
+import { snapshotArgs } from '../metrics/run-tars-async.js';
 import { readTree, tars } from './run-tars.js';
 import { container, deployment } from '../support/objects.js';
 
@@ -39,18 +40,7 @@ describe('tars snapshot', () => {
     ]);
     const out = join(mkdtempSync(join(tmpdir(), 'tars-snapshot-')), 'bundle');
     // The demo history is from early November 2026: a 30-day window ending now covers it.
-    const run = tars([
-      'snapshot',
-      '--out',
-      out,
-      '--kubeconfig',
-      testKubeconfigs().readonly,
-      '--prometheus',
-      prometheus.url,
-      '--history',
-      '30d',
-      '--quiet',
-    ]);
+    const run = tars(snapshotArgs(out, prometheus.url, '30d'));
     expect(run.code, run.stderr).toBe(0);
 
     const files = readTree(out);

@@ -21,7 +21,7 @@ import { kubeConfigFrom, testKubeconfigs } from '../support/cluster.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { startFaultProxy, type FaultProxy } from '../live/fault-proxy.js';
 import { startFailureProxy, type FailureProxy, type Rule } from './failure-proxy.js';
-import { tarsAsync } from './run-tars-async.js';
+import { snapshotArgs, tarsAsync } from './run-tars-async.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', 'online-boutique');
 const MAX_SAMPLES = 5;
@@ -85,6 +85,31 @@ function plannedWithoutHistory(run: TarsRun, out: string, note: RegExp): void {
   expect([...readTree(out).keys()].some((f) => f.endsWith('.yaml'))).toBe(true);
 }
 
+/** `tars plan` of a snapshot without history, its usage read from the Prometheus at `url`. */
+function planWithPrometheus(url: string, out: string, ...flags: string[]): Promise<TarsRun> {
+  return tarsAsync([
+    'plan',
+    '--snapshot',
+    snapshotWithoutHistory(),
+    '--prometheus',
+    url,
+    ...flags,
+    '--out',
+    out,
+    '--quiet',
+  ]);
+}
+
+/** `tars plan` of the live cluster behind `kubeconfig`, usage read from its metrics.k8s.io. */
+function planLive(kubeconfig: string, out: string): Promise<TarsRun> {
+  return tarsAsync(['plan', '--kubeconfig', kubeconfig, '--out', out, '--quiet']);
+}
+
+/** The one stderr line of a run whose query the Prometheus at `url` rejected (400). */
+function rejectedQueryError(url: string): RegExp {
+  return new RegExp(`^tars: Prometheus ${url} is unreachable: rejected a query \\(HTTP 400\\)`);
+}
+
 /** The proxy breaks the PromQL of every range query; Prometheus itself rejects it (400). */
 const breakQueries: Rule = (r) => {
   if (!r.path.endsWith('/query_range')) return undefined;
@@ -115,16 +140,7 @@ describe('Prometheus answers, but not with usage data', () => {
   it('rejects our query (400 bad_data): the plan is written, says why, exits 3', async () => {
     proxy = await startFailureProxy(prometheus.url, breakQueries);
     const out = tempDir('hf-out');
-    const run = await tarsAsync([
-      'plan',
-      '--snapshot',
-      snapshotWithoutHistory(),
-      '--prometheus',
-      proxy.url,
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    const run = await planWithPrometheus(proxy.url, out);
     expect(proxy.log.some((l) => l.status === 400)).toBe(true);
     plannedWithoutHistory(
       run,
@@ -133,51 +149,21 @@ describe('Prometheus answers, but not with usage data', () => {
         `^note: No usage history: Prometheus ${proxy.url} is unreachable: rejected a query \\(HTTP 400\\) bad_data: .*parse error.*\\. Planned everything that needs none\\.$`,
       ),
     );
-    expect(run.stderr).toMatch(
-      new RegExp(`^tars: Prometheus ${proxy.url} is unreachable: rejected a query \\(HTTP 400\\)`),
-    );
+    expect(run.stderr).toMatch(rejectedQueryError(proxy.url));
   });
 
   it('tars snapshot, whose point is the history: a rejected query ends it, exit 3, one line', async () => {
     proxy = await startFailureProxy(prometheus.url, breakQueries);
     const out = join(tempDir('hf-bundle'), 'bundle');
-    const run = await tarsAsync([
-      'snapshot',
-      '--out',
-      out,
-      '--kubeconfig',
-      testKubeconfigs().readonly,
-      '--prometheus',
-      proxy.url,
-      '--history',
-      '2h',
-      '--quiet',
-    ]);
+    const run = await tarsAsync(snapshotArgs(out, proxy.url, '2h'));
     expect(run.code).toBe(3);
-    expect(lines(run.stderr)).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^tars: Prometheus ${proxy.url} is unreachable: rejected a query \\(HTTP 400\\)`,
-        ),
-      ),
-    ]);
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(rejectedQueryError(proxy.url))]);
     expect(existsSync(out)).toBe(false);
   });
 
   it('refuses the query as too large even split to one step: written, says why, exits 3', async () => {
     const out = tempDir('hf-out');
-    const run = await tarsAsync([
-      'plan',
-      '--snapshot',
-      snapshotWithoutHistory(),
-      '--prometheus',
-      prometheus.url,
-      '--history',
-      '1d',
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    const run = await planWithPrometheus(prometheus.url, out, '--history', '1d');
     plannedWithoutHistory(
       run,
       out,
@@ -205,9 +191,12 @@ async function listMetricsApi(proxy: FaultProxy): Promise<void> {
   });
 }
 
-describe('metrics.k8s.io listed by discovery, but failing', () => {
-  let proxy: FaultProxy;
-
+/**
+ * A fault proxy in front of the test API server whose discovery lists metrics.k8s.io, started
+ * before and closed after the tests of the enclosing describe; the result returns it.
+ */
+function proxyListingMetricsApi(): () => FaultProxy {
+  let proxy: FaultProxy | undefined;
   beforeAll(async () => {
     proxy = await startFaultProxy(testKubeconfigs().readonly);
     await listMetricsApi(proxy);
@@ -215,14 +204,22 @@ describe('metrics.k8s.io listed by discovery, but failing', () => {
   afterAll(async () => {
     await proxy?.close();
   });
+  return () => {
+    if (proxy === undefined) throw new Error('the fault proxy is not started');
+    return proxy;
+  };
+}
+
+describe('metrics.k8s.io listed by discovery, but failing', () => {
+  const proxy = proxyListingMetricsApi();
 
   const metricsRequests = (): number =>
-    proxy.seen.filter((s) => s.url.pathname.startsWith('/apis/metrics.k8s.io/')).length;
+    proxy().seen.filter((s) => s.url.pathname.startsWith('/apis/metrics.k8s.io/')).length;
 
   it('metrics-server down (503): the plan is written, says why, exits 3', async () => {
     const before = metricsRequests();
     // What the aggregator answers while the APIService's backend is unavailable.
-    proxy.inject({
+    proxy().inject({
       match: (url) => url.pathname.startsWith('/apis/metrics.k8s.io/'),
       status: 503,
       body: {
@@ -237,16 +234,9 @@ describe('metrics.k8s.io listed by discovery, but failing', () => {
       times: Infinity,
     });
     const out = tempDir('hf-out');
-    const run = await tarsAsync([
-      'plan',
-      '--kubeconfig',
-      proxy.kubeconfig,
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    const run = await planLive(proxy().kubeconfig, out);
     expect(metricsRequests()).toBeGreaterThan(before);
-    const server = kubeConfigFrom(proxy.kubeconfig).getCurrentCluster()!.server;
+    const server = kubeConfigFrom(proxy().kubeconfig).getCurrentCluster()!.server;
     plannedWithoutHistory(
       run,
       out,
@@ -258,26 +248,11 @@ describe('metrics.k8s.io listed by discovery, but failing', () => {
 });
 
 describe('metrics.k8s.io listed by discovery, but not served', () => {
-  let proxy: FaultProxy;
-
-  beforeAll(async () => {
-    proxy = await startFaultProxy(testKubeconfigs().readonly);
-    await listMetricsApi(proxy);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-  });
+  const proxy = proxyListingMetricsApi();
 
   it('metrics-server removed since discovery (the real 404): written, says why, exits 3', async () => {
     const out = tempDir('hf-out');
-    const run = await tarsAsync([
-      'plan',
-      '--kubeconfig',
-      proxy.kubeconfig,
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    const run = await planLive(proxy().kubeconfig, out);
     plannedWithoutHistory(
       run,
       out,

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatOpenMetrics } from '../../src/metrics/openmetrics/write.js';
 import { SERIES } from '../../src/metrics/queries.js';
-import { REPO_ROOT } from '../cli/run-tars.js';
-import { testKubeconfigs } from '../support/cluster.js';
+import { REPO_ROOT, type TarsRun } from '../cli/run-tars.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { startFailureProxy, type FailureProxy, type Rule } from './failure-proxy.js';
-import { tarsAsync } from './run-tars-async.js';
+import { snapshotArgs, tarsAsync } from './run-tars-async.js';
 
 const TOKEN = 'tok-0f1e2d3c-s3cret';
 const TENANT = 'team-a';
@@ -85,7 +84,32 @@ const headers = [
   'X-Extra:yes, with spaces',
 ];
 
-function allAuthorized(p: FailureProxy): void {
+/** `--prometheus-token-file` with a file holding `token`, and every header Mimir wants. */
+function credentials(token: string): string[] {
+  return ['--prometheus-token-file', tokenFile(token), ...headers];
+}
+
+/** The token in `$TARS_PROMETHEUS_TOKEN`. */
+const TOKEN_ENV = { TARS_PROMETHEUS_TOKEN: TOKEN };
+/** No `$TARS_PROMETHEUS_TOKEN`, not even one this process was given. */
+const NO_TOKEN_ENV = { TARS_PROMETHEUS_TOKEN: undefined };
+
+/** `tars plan` of a snapshot without history, reading usage from `url` with `flags`. */
+function planWithPrometheus(
+  url: string,
+  flags: readonly string[],
+  out: string,
+  env: Record<string, string | undefined> = {},
+): Promise<TarsRun> {
+  return tarsAsync(
+    ['plan', '--snapshot', snapshotWithoutHistory(), '--prometheus', url, ...flags, '--out', out],
+    env,
+  );
+}
+
+/** The run succeeded and every request it made through `p` was let through, none refused. */
+function succeededAuthorized(run: TarsRun, p: FailureProxy): void {
+  expect(run.code, run.stderr).toBe(0);
   expect(p.log.length).toBeGreaterThanOrEqual(5); // one range query per signal at least
   expect(p.log.filter((l) => l.injected)).toEqual([]);
 }
@@ -93,66 +117,24 @@ function allAuthorized(p: FailureProxy): void {
 describe('tars plan with Prometheus credentials', () => {
   it('sends the token of --prometheus-token-file and every --prometheus-header', async () => {
     proxy = await startFailureProxy(prometheus.url, mimir);
-    const out = tempDir('auth-out');
-    const run = await tarsAsync(
-      [
-        'plan',
-        '--snapshot',
-        snapshotWithoutHistory(),
-        '--prometheus',
-        proxy.url,
-        '--prometheus-token-file',
-        tokenFile(TOKEN),
-        ...headers,
-        '--out',
-        out,
-        '--quiet',
-      ],
-      { TARS_PROMETHEUS_TOKEN: undefined },
-    );
-    expect(run.code, run.stderr).toBe(0);
+    const flags = [...credentials(TOKEN), '--quiet'];
+    const run = await planWithPrometheus(proxy.url, flags, tempDir('auth-out'), NO_TOKEN_ENV);
+    succeededAuthorized(run, proxy);
     expect(run.stdout).not.toContain('No usage history');
-    allAuthorized(proxy);
   });
 
   it('still takes the token from TARS_PROMETHEUS_TOKEN', async () => {
     proxy = await startFailureProxy(prometheus.url, mimir);
-    const run = await tarsAsync(
-      [
-        'plan',
-        '--snapshot',
-        snapshotWithoutHistory(),
-        '--prometheus',
-        proxy.url,
-        ...headers,
-        '--out',
-        tempDir('auth-out'),
-        '--quiet',
-      ],
-      { TARS_PROMETHEUS_TOKEN: TOKEN },
-    );
-    expect(run.code, run.stderr).toBe(0);
-    allAuthorized(proxy);
+    const flags = [...headers, '--quiet'];
+    const run = await planWithPrometheus(proxy.url, flags, tempDir('auth-out'), TOKEN_ENV);
+    succeededAuthorized(run, proxy);
   });
 
   it('never prints a token Prometheus refuses', async () => {
     proxy = await startFailureProxy(prometheus.url, mimir);
     const wrong = 'wrong-tok-77c1-s3cret';
-    const run = await tarsAsync(
-      [
-        'plan',
-        '--snapshot',
-        snapshotWithoutHistory(),
-        '--prometheus',
-        proxy.url,
-        '--prometheus-token-file',
-        tokenFile(wrong),
-        ...headers,
-        '--out',
-        tempDir('auth-out'),
-      ],
-      { TARS_PROMETHEUS_TOKEN: undefined },
-    );
+    const flags = credentials(wrong);
+    const run = await planWithPrometheus(proxy.url, flags, tempDir('auth-out'), NO_TOKEN_ENV);
     expect(run.code).toBe(3);
     expect(run.stdout).toContain('refused the request with HTTP 401');
     expect(proxy.log.every((l) => l.request.headers.authorization === `Bearer ${wrong}`)).toBe(
@@ -167,17 +149,7 @@ describe('tars plan with Prometheus credentials', () => {
   it('a token file that cannot be read: exit 2, names flag and file, writes nothing', async () => {
     const missing = join(tempDir('token'), 'absent');
     const out = join(tempDir('auth-out'), 'out');
-    const run = await tarsAsync([
-      'plan',
-      '--snapshot',
-      snapshotWithoutHistory(),
-      '--prometheus',
-      prometheus.url,
-      '--prometheus-token-file',
-      missing,
-      '--out',
-      out,
-    ]);
+    const run = await planWithPrometheus(prometheus.url, ['--prometheus-token-file', missing], out);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`tars: --prometheus-token-file: cannot read ${missing} (ENOENT)\n`);
     expect(existsSync(out)).toBe(false);
@@ -189,25 +161,10 @@ describe('tars snapshot with Prometheus credentials', () => {
     proxy = await startFailureProxy(prometheus.url, mimir);
     const out = join(tempDir('auth-bundle'), 'bundle');
     const run = await tarsAsync(
-      [
-        'snapshot',
-        '--out',
-        out,
-        '--kubeconfig',
-        testKubeconfigs().readonly,
-        '--prometheus',
-        proxy.url,
-        '--prometheus-token-file',
-        tokenFile(TOKEN),
-        ...headers,
-        '--history',
-        '2h',
-        '--quiet',
-      ],
-      { TARS_PROMETHEUS_TOKEN: undefined },
+      snapshotArgs(out, proxy.url, '2h', credentials(TOKEN)),
+      NO_TOKEN_ENV,
     );
-    expect(run.code, run.stderr).toBe(0);
-    allAuthorized(proxy);
+    succeededAuthorized(run, proxy);
     const history = readFileSync(join(out, 'history', 'usage.om'), 'utf8');
     expect(history).toMatch(/^container_memory_working_set_bytes\{.*namespace="auth-test"/m);
   });
@@ -217,22 +174,7 @@ describe('tars snapshot with Prometheus credentials', () => {
       r.headers.authorization === `Bearer ${TOKEN}` ? undefined : { status: 401, body: 'no' },
     );
     const out = join(tempDir('auth-bundle'), 'bundle');
-    const run = await tarsAsync(
-      [
-        'snapshot',
-        '--out',
-        out,
-        '--kubeconfig',
-        testKubeconfigs().readonly,
-        '--prometheus',
-        proxy.url,
-        '--history',
-        '2h',
-        '--quiet',
-      ],
-      { TARS_PROMETHEUS_TOKEN: TOKEN },
-    );
-    expect(run.code, run.stderr).toBe(0);
-    allAuthorized(proxy);
+    const run = await tarsAsync(snapshotArgs(out, proxy.url, '2h'), TOKEN_ENV);
+    succeededAuthorized(run, proxy);
   });
 });

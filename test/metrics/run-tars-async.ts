@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, type TarsRun } from '../cli/run-tars.js';
+import { testKubeconfigs } from '../support/cluster.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
@@ -33,4 +34,30 @@ export function tarsAsync(
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/**
+ * The arguments of `tars snapshot` as the tests run it: the live test cluster read with the
+ * shipped read-only identity, its usage history from `prometheus` (with `promFlags`, e.g.
+ * credentials), written to `out`, quietly.
+ */
+export function snapshotArgs(
+  out: string,
+  prometheus: string,
+  history: string,
+  promFlags: readonly string[] = [],
+): string[] {
+  return [
+    'snapshot',
+    '--out',
+    out,
+    '--kubeconfig',
+    testKubeconfigs().readonly,
+    '--prometheus',
+    prometheus,
+    ...promFlags,
+    '--history',
+    history,
+    '--quiet',
+  ];
 }
