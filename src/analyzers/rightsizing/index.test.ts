@@ -165,6 +165,29 @@ describe('rightsizing analyzer', () => {
     expect(hpa.workload).toEqual(deployment.target);
   });
 
+  it('plans without a CPU budget when no container has enough history for one', () => {
+    // Two hours of history, under the policy's minHistory: nothing to place, nothing to solve.
+    const recent = (c: ContainerUsage): ContainerUsage => ({
+      ...c,
+      cpu: c.cpu.slice(-24),
+      memory: c.memory.slice(-24),
+    });
+    const short = { ...history, containers: history.containers.map(recent) };
+    const out = run(short);
+    expect(out.changes ?? []).toEqual([]);
+    const { workloads: results, cpuBudget } = recommendWorkloads({
+      snapshot,
+      policy: DEFAULT_POLICY,
+      workloads:
+        inventoryAnalyzer.analyze({ snapshot, policy: DEFAULT_POLICY, workloads: [] }).workloads ??
+        [],
+      history: short,
+    });
+    expect(cpuBudget).toBeUndefined();
+    for (const c of results.flatMap((r) => r.containers))
+      expect(c.recommendation?.skipped).toMatch(/less than the 12h the policy asks/);
+  });
+
   it('reports OOM kills as findings and counts containers without series', () => {
     const out = run({
       ...history,
@@ -189,6 +212,28 @@ describe('rightsizing analyzer', () => {
     expect(JSON.stringify(spec.containers)).not.toMatch(/"cpu"/);
     expect(spec.initContainers?.[0].resources.requests?.cpu).toMatch(/^\d+m$/);
     expect(out.findings!.map((f) => f.check)).toContain('rightsizing.hpa-resource-left-alone');
+
+    // A native sidecar (restartPolicy Always) runs beside the app: the HPA counts it too.
+    const sidecarSpec = {
+      ...podSpec,
+      initContainers: [{ ...podSpec.initContainers[0], restartPolicy: 'Always' }],
+    };
+    const withSidecar = objects.map((o) =>
+      o.kind === 'Deployment' || o.kind === 'ReplicaSet'
+        ? { ...o, spec: { ...(o.spec as object), template: { spec: sidecarSpec } } }
+        : o,
+    );
+    const s = snapshotOf(withSidecar, { clusterName: 't' });
+    const sidecarWorkloads =
+      inventoryAnalyzer.analyze({ snapshot: s, policy, workloads: [] }).workloads ?? [];
+    const sidecarOut = rightsizingAnalyzer.analyze({
+      snapshot: s,
+      policy,
+      workloads: sidecarWorkloads,
+      history,
+    });
+    const sidecarPatch = sidecarOut.changes!.find((c) => c.target.kind === 'Deployment')!;
+    expect(JSON.stringify(sidecarPatch.manifest)).not.toMatch(/"cpu"/);
   });
 
   it("decides the HPA target on the pod: one target from the counted containers' totals", () => {

@@ -110,8 +110,7 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
         resolved,
       )
     : undefined;
-  const rules =
-    cpuBudget === undefined ? resolved : withOverRequestPrice(resolved, cpuBudget.price);
+  const rules = withOverRequestPrice(resolved, priceOf(resolved, cpuBudget));
   const workloads = prepared.map(({ workload, hpa, containers }) => {
     // The HPA as far as a container it does not watch on CPU is concerned.
     const memoryOnly: HpaTargets | undefined = hpa && {
@@ -141,6 +140,16 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
 }
 
 /**
+ * The over-request price the proposals use: the policy's, or the one solved for the plan. With
+ * `auto` and no budget, no container's CPU is the plan's to place (too little history, or an HPA
+ * keeps it): any estimate made is discarded, so the price decides nothing and 0 serves.
+ */
+function priceOf(rules: ResolvedRightsizing, budget: CpuBudget | undefined): number {
+  if (budget !== undefined) return budget.price;
+  return rules.solvePrice ? 0 : rules.cpuModel.overRequestCost;
+}
+
+/**
  * Whether an HPA keeps this container's CPU request as it is whatever the estimate: such a
  * container has no say in the plan's CPU budget (its request is not the plan's to place).
  * Known before any estimate: the policy leaves HPA-watched CPU alone, the HPA has several CPU
@@ -162,9 +171,15 @@ function cpuKeptByHpa(
   );
 }
 
-/** The containers an HPA's CPU utilization counts: the one a `ContainerResource` names, else the pod's app containers. */
+/**
+ * The containers an HPA's CPU utilization counts: the one a `ContainerResource` names, else the
+ * pod's app containers and native sidecars.
+ */
 function countedByHpa(hpa: HpaTargets): (c: ContainerModel) => boolean {
-  return (c) => (hpa.cpuContainer !== undefined ? c.name === hpa.cpuContainer : !c.init);
+  // Native sidecars (init containers that keep running) count like app containers since
+  // kubernetes/kubernetes#120001 (2023).
+  return (c) =>
+    hpa.cpuContainer !== undefined ? c.name === hpa.cpuContainer : !c.init || c.sidecar === true;
 }
 
 /**
