@@ -21,6 +21,9 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 
 class LineError extends Error {}
 
+/** 2286-11-20 in unix seconds; a timestamp in milliseconds is above it from 1970-04-26 on. */
+const MAX_TIMESTAMP_SECONDS = 1e10;
+
 /** Parses one sample line; throws LineError with what is wrong. */
 export function parseSampleLine(line: string): ParsedSample {
   const name = METRIC_NAME.exec(line)?.[0];
@@ -47,6 +50,13 @@ export function parseSampleLine(line: string): ParsedSample {
   const value = parseNumber(fields[0], 'value');
   const timestamp = parseNumber(fields[1], 'timestamp');
   if (!Number.isFinite(timestamp)) throw new LineError(`invalid timestamp "${fields[1]}"`);
+  if (timestamp < 0 || timestamp >= MAX_TIMESTAMP_SECONDS) {
+    // Seconds up to 2286; a millisecond stamp of any date since 1970-04 is above that. Read as
+    // seconds it would put the history thousands of years away from the other files' samples.
+    throw new LineError(
+      `timestamp ${fields[1]} is not seconds between 1970 and 2286 (OpenMetrics timestamps are in seconds; is it in milliseconds?)`,
+    );
+  }
   return { name, labels, value, timestamp };
 }
 
