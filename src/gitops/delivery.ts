@@ -22,6 +22,7 @@ import { type GitAuthor, openGit, remoteUrlForGit } from './git-session.js';
 import { withRedaction } from './platforms/redacting.js';
 import type { PlatformAdapter, PullRequestRef } from './platforms/types.js';
 import { type Redactor, redactorFromEnv, userinfoSecret } from './redact.js';
+import { clusterFolderName } from '../util/cluster-folder.js';
 
 export type { GitAuthor } from './git-session.js';
 
@@ -36,6 +37,7 @@ export interface ProposeTreeOptions {
   readonly path?: string;
   /** Opens or updates the pull request after a push; omitted → branch only. */
   readonly platform?: PlatformAdapter;
+  /** The cluster; its folder name (as `tars plan` writes it) names the tree and the branch. */
   readonly clusterName: string;
   readonly concern: string;
   /**
@@ -105,12 +107,17 @@ export interface DeliveryOutcome {
 /** `tars/<cluster>/<concern>`, checked to be a valid, safe ref name. */
 export function branchName(clusterName: string, concern: string): string {
   const branch = `tars/${clusterName}/${concern}`;
-  if (!/^tars\/[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(branch)) {
+  // The cluster part may start with `-` or `_`, as a cluster folder name can (`.x` → `-x`).
+  if (!/^tars\/[A-Za-z0-9_-][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(branch)) {
     throw new InputError(
       `cannot make a branch name from cluster "${clusterName}" and concern "${concern}"`,
     );
   }
-  if (branch.includes('..') || branch.endsWith('.lock') || branch.endsWith('.')) {
+  if (
+    branch.includes('..') ||
+    branch.split('/').some((part) => part.endsWith('.lock')) ||
+    branch.endsWith('.')
+  ) {
     throw new InputError(`"${branch}" is not a valid git branch name`);
   }
   return branch;
@@ -193,7 +200,10 @@ export async function proposeTree(options: ProposeTreeOptions): Promise<Delivery
   const redactor = redactorFromEnv(env, [token, userinfoSecret(options.repoUrl)]);
   const log = (line: string): void => options.log?.(redactor.redact(line));
   const base = options.base ?? 'main';
-  const branch = branchName(options.clusterName, options.concern);
+  // The folder the layout writes (`arn:aws:eks:…:cluster/prod` → `arn-aws-eks-…-cluster-prod`):
+  // the tree this branch replaces, and a name git accepts.
+  const folder = clusterFolderName(options.clusterName);
+  const branch = branchName(folder, options.concern);
   assertPushTarget(branch, base);
   const ownWorkDir = options.workDir === undefined;
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'tars-propose-')));
@@ -217,7 +227,7 @@ export async function proposeTree(options: ProposeTreeOptions): Promise<Delivery
         options,
         base,
         branch,
-        treeDir: posix.join(options.path ?? 'generated', options.clusterName),
+        treeDir: posix.join(options.path ?? 'generated', folder),
         author: options.author ?? DEFAULT_AUTHOR,
         redactor,
         remoteLabel,

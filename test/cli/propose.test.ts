@@ -149,6 +149,44 @@ describe('tars propose', () => {
     expect(next.find((r) => r.concern === 'takeover')?.status).toBe('updated');
   });
 
+  it('a cluster named like an EKS ARN gets the folder `tars plan` writes, and a branch of it', () => {
+    const remote = createRemote();
+    const snapshot = mkdtempSync(join(tmpdir(), 'tars-snapshot-'));
+    cpSync(EXAMPLE, snapshot, { recursive: true, filter: (src) => !src.includes('history') });
+    const arn = 'arn:aws:eks:eu-west-1:123456789012:cluster/prod';
+    writeFileSync(
+      join(snapshot, 'cluster.yaml'),
+      `apiVersion: tars.dev/v1alpha1\nkind: ClusterInfo\nname: "${arn}"\napiGroups: []\nskipped: []\n`,
+    );
+    const folder = 'arn-aws-eks-eu-west-1-123456789012-cluster-prod';
+    const results = propose(
+      remote.bare,
+      policies('    phase: 3\n    waveSize: 3\n'),
+      remote.env,
+      snapshot,
+    );
+    expect(results.find((r) => r.concern === 'takeover')).toMatchObject({
+      status: 'created',
+      branch: `tars/${folder}/takeover`,
+    });
+    const tree = remote.tree(`tars/${folder}/takeover`, 'generated');
+    expect(tree.has(`${folder}/.tars/changes.json`)).toBe(true);
+    expect(tree.has(`${folder}/kustomization.yaml`)).toBe(true);
+    // Wave 1 merges; the next run reads the record back from the same folder: wave 2.
+    remote.setRef('refs/heads/main', remote.sha(`tars/${folder}/takeover`)!);
+    const again = propose(
+      remote.bare,
+      policies('    phase: 3\n    waveSize: 3\n'),
+      remote.env,
+      snapshot,
+    );
+    expect(again.find((r) => r.concern === 'takeover')?.status).toBe('updated');
+    const record = JSON.parse(
+      remote.tree(`tars/${folder}/takeover`, `generated/${folder}`).get('.tars/changes.json')!,
+    ) as { waves: Record<string, number> };
+    expect(new Set(Object.values(record.waves))).toEqual(new Set([1, 2]));
+  });
+
   it('phase 1 proposes only the bootstrap; phase 2 proposes nothing', () => {
     const remote = createRemote();
     const phase1 = propose(remote.bare, policies('    phase: 1\n'), remote.env);
