@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import type { ContainerUsage, Sample, UsageHistory } from '../../src/metrics/types.js';
+import { serializeModel } from '../../src/model/serialize.js';
+import type { DesiredState } from '../../src/model/types.js';
+import { validateModel } from '../../src/model/validate.js';
+import { analyze } from '../../src/plan/analyze.js';
 import { buildPlan } from '../../src/plan/plan.js';
+import { DEFAULT_POLICY } from '../../src/policy/defaults.js';
+import { container, deployment, node, ownedBy, pod, snapshotOf } from '../support/objects.js';
 
 const DEPLOYMENT = {
   apiVersion: 'apps/v1',
@@ -69,5 +76,67 @@ describe('tars plan on a snapshot whose OpenMetrics history is in milliseconds',
     const plan = buildPlan({ snapshot: dir, historySeconds: 14 * 86400 }, () => {});
     await expect(plan).rejects.toThrow(InputError);
     await expect(plan).rejects.toThrow(/memory\.om:1: timestamp 1799827500000 .*milliseconds/);
+  });
+});
+
+const STEP = 300;
+const MI = 2 ** 20;
+
+function series(v: (i: number) => number): Sample[] {
+  return Array.from({ length: 576 }, (_, i) => ({ t: END - (575 - i) * STEP, v: v(i) }));
+}
+
+const podSpec = {
+  containers: [container('app', { cpu: '500m', memory: '512Mi' }, { memory: '512Mi' })],
+};
+const web = deployment({ name: 'web', namespace: 'shop', replicas: 2, ...podSpec });
+const snapshot = snapshotOf([node('n1'), web, ownedBy(pod('web-0', 'shop', podSpec), web)]);
+
+function historyOf(usage: Omit<ContainerUsage, 'key'>): UsageHistory {
+  return {
+    source: 'test',
+    confidence: 'high',
+    window: { start: END - 2 * 86400, end: END, stepSeconds: STEP },
+    containers: [{ key: { namespace: 'shop', pod: 'web-0', container: 'app' }, ...usage }],
+    events: [],
+  };
+}
+
+/** The model as `tars analyze` writes it and `tars synth` reads it back (validated). */
+function written(model: DesiredState): string {
+  const text = serializeModel(model);
+  validateModel(JSON.parse(text));
+  return text;
+}
+
+describe('usage samples that are not finite numbers', () => {
+  it('are left out, as the Prometheus and OpenMetrics sources leave them out', () => {
+    const cpu = series((i) => 0.2 * (1 + 0.05 * (i % 4)));
+    const memory = series(() => 200 * MI);
+    const odd = (samples: Sample[], v: number): Sample[] =>
+      samples.map((s, i) => (i % 7 === 3 ? { ...s, v } : s));
+    const wanted = (samples: Sample[]): Sample[] => samples.filter((_, i) => i % 7 !== 3);
+    const clean = written(
+      analyze({
+        snapshot,
+        policy: DEFAULT_POLICY,
+        history: historyOf({ cpu: wanted(cpu), memory: wanted(memory) }),
+      }),
+    );
+    for (const v of [NaN, Infinity, -Infinity]) {
+      const model = analyze({
+        snapshot,
+        policy: DEFAULT_POLICY,
+        history: historyOf({
+          cpu: odd(cpu, v),
+          memory: odd(memory, v),
+          throttled: odd(
+            series(() => 0),
+            v,
+          ),
+        }),
+      });
+      expect(written(model)).toBe(clean);
+    }
   });
 });

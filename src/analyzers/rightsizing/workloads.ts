@@ -238,12 +238,12 @@ function containerHistory(
   };
   const throttledToday = (u: ContainerUsage): readonly Sample[] => {
     const since = runningTodaySince(u.key);
-    return since === undefined ? [] : (u.throttled ?? []).filter((s) => s.t >= since);
+    return since === undefined ? [] : finite(u.throttled ?? []).filter((s) => s.t >= since);
   };
   return {
-    cpu: mine.map((u) => u.cpu),
-    memory: mine.map((u) => u.memory),
-    throttled: mine.map((u) => u.throttled ?? []),
+    cpu: mine.map((u) => finite(u.cpu)),
+    memory: mine.map((u) => finite(u.memory)),
+    throttled: mine.map((u) => finite(u.throttled ?? [])),
     oomKills: events.reduce((n, e) => n + e.oomKills, 0),
     restarts: events.reduce((n, e) => n + e.restarts, 0),
     sameSpec: {
@@ -254,6 +254,17 @@ function containerHistory(
     stepSeconds: history.window.stepSeconds,
     now: history.window.end,
   };
+}
+
+/**
+ * Samples with a finite time and value. The Prometheus and OpenMetrics sources drop NaN and ±Inf
+ * (Prometheus answers them as strings); one that got through would turn every estimate it
+ * touches, and the plan's CPU budget, into NaN.
+ */
+function finite(samples: readonly Sample[]): readonly Sample[] {
+  return samples.every((s) => Number.isFinite(s.v) && Number.isFinite(s.t))
+    ? samples
+    : samples.filter((s) => Number.isFinite(s.v) && Number.isFinite(s.t));
 }
 
 export function currentResources(container: ContainerModel): Resources {
