@@ -205,6 +205,56 @@ describe('the next wave waits until the merged ones are healthy', async () => {
     const next = await concernRenderer(plan(synced), 'rightsizing', policy)(base);
     expect(proposal(next).body).toContain('wave 2.');
   });
+  it("holds a concern's wave on its own merges only: a right-sizing patch of an adopted workload does not hold takeover", async () => {
+    const everything = policyWith({ phase: 3, waveSize: 100 });
+    const { base: takeoverBase } = await mergedWave1('takeover');
+    // Right-sizing of every workload merges on top of takeover's wave 1, which adopted some of them.
+    const rightsized = proposal(
+      await concernRenderer(plan(snapshot), 'rightsizing', everything)(takeoverBase),
+    ).files.get(APPLIED_CHANGES_FILE)!;
+    const base = (rel: string) =>
+      Promise.resolve(rel === APPLIED_CHANGES_FILE ? rightsized : undefined);
+    const merged = (JSON.parse(rightsized) as { changes: Change[] }).changes;
+    const adopted = new Set(
+      merged
+        .filter((c) => c.concern === 'takeover')
+        .map((c) => `${c.target.namespace}/${c.target.name}`),
+    );
+    const patches = new Map(
+      merged
+        .filter((c) => c.concern === 'rightsizing')
+        .map((c) => [`${c.target.namespace}/${c.target.name}`, c]),
+    );
+    expect([...adopted].filter((key) => patches.has(key)).length).toBeGreaterThan(0);
+
+    // Argo CD syncs the tree: adopted workloads carry its tracking id, and every patched one runs
+    // the right-sized resources (the adopted manifest's values overridden by the patch).
+    const synced = edited(
+      (o) => o.kind === 'Deployment' && patches.has(`${o.metadata.namespace}/${o.metadata.name}`),
+      (deployment) => {
+        const key = `${deployment.metadata.namespace}/${deployment.metadata.name}`;
+        if (adopted.has(key))
+          deployment.metadata.annotations = {
+            ...deployment.metadata.annotations,
+            'argocd.argoproj.io/tracking-id': `tars:apps/Deployment:${key}`,
+          };
+        type Containers = { containers: { name: string; resources?: Record<string, object> }[] };
+        const wanted = (patches.get(key)!.manifest.spec as { template: { spec: Containers } })
+          .template.spec.containers;
+        const live = (deployment.spec as { template: { spec: Containers } }).template.spec
+          .containers;
+        for (const w of wanted) {
+          const c = live.find((l) => l.name === w.name)!;
+          c.resources = {
+            requests: { ...c.resources?.requests, ...w.resources?.requests },
+            limits: { ...c.resources?.limits, ...w.resources?.limits },
+          };
+        }
+      },
+    );
+    const next = await concernRenderer(plan(synced), 'takeover', policy)(base);
+    expect(proposal(next).body).toContain('wave 2.');
+  });
 });
 
 describe('concernsForPhase', () => {

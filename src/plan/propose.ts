@@ -154,7 +154,7 @@ export function concernRenderer(
     const appliedOfConcern = applied.filter((c) => c.concern === concern);
     const previous = previousWave(appliedOfConcern, record.waves);
     if (waved) {
-      const hold = holdReasons(appliedOfConcern, model, previous.watched);
+      const hold = holdReasons(appliedOfConcern, model, previous.watched, applied);
       if (hold.length > 0) return { hold };
     }
     const wave = waved

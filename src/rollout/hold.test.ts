@@ -96,3 +96,39 @@ describe('holdReasons with a watched wave', () => {
     ]);
   });
 });
+
+describe('holdReasons with another concern on the same object', () => {
+  // Takeover adopted web with its live requests; right-sizing then patched them.
+  const adopt: Change = {
+    ...change,
+    id: 'takeover:apps/Deployment/shop/web',
+    concern: 'takeover',
+    action: 'adopt',
+    manifest: {
+      ...change.manifest,
+      spec: {
+        template: {
+          spec: {
+            containers: [{ name: 'app', resources: { requests: { cpu: '1', memory: '256Mi' } } }],
+          },
+        },
+      },
+    },
+  };
+  const everyMerged = [adopt, change];
+
+  it("leaves values a later concern's patch sets to that concern", () => {
+    const rightsized = modelWith(workload({ cpu: '500m', memory: '256Mi' }));
+    expect(holdReasons([adopt], rightsized, () => true, everyMerged)).toEqual([]);
+    expect(holdReasons([change], rightsized, () => true, everyMerged)).toEqual([]);
+  });
+
+  it("still holds the later concern's merge until it is live", () => {
+    const adoptedOnly = modelWith(workload({ cpu: '1', memory: '128Mi' }));
+    expect(holdReasons([change], adoptedOnly, () => true, everyMerged)).toEqual([
+      'shop/web: merged cpu request 500m of container app is not live yet (running 1)',
+      'shop/web: merged memory request 256Mi of container app is not live yet (running 128Mi)',
+    ]);
+    expect(holdReasons([adopt], adoptedOnly, () => true, everyMerged)).toEqual([]);
+  });
+});

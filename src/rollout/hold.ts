@@ -4,7 +4,7 @@
  * just saw: every workload the previous wave touched is rolled out and running, and the resources
  * every wave merged are what the cluster runs (a merge Argo CD or Flux has not synced yet holds).
  */
-import type { Change, DesiredState, WorkloadModel } from '../model/types.js';
+import { CONCERNS, type Change, type DesiredState, type WorkloadModel } from '../model/types.js';
 import { field, isRecord, podContainersOf } from '../kube/objects.js';
 import { tryParseQuantity } from '../util/quantity.js';
 import { groupKey } from './waves.js';
@@ -15,11 +15,15 @@ import { workloadKey } from './risk.js';
  * workloads of the previous wave (`watched`), as DESIGN.md asks: a workload an older wave touched
  * that broke since is the cluster's problem, not this rollout's. Every merged change, of any wave,
  * must be live: a merge Argo CD or Flux has not synced yet holds whatever wave it was.
+ * `everyMerged` is what base holds for every concern: where a later concern's patch sets a value
+ * on the same object (right-sizing an adopted Deployment), the cluster runs that value, and
+ * whether it is live is that concern's hold, not this one's.
  */
 export function holdReasons(
   merged: readonly Change[],
   model: DesiredState,
   watched: (change: Change) => boolean = () => true,
+  everyMerged: readonly Change[] = merged,
 ): string[] {
   const workloads = new Map(model.workloads.map((w) => [workloadKey(w.ref), w] as const));
   const reasons: string[] = [];
@@ -36,7 +40,8 @@ export function holdReasons(
       if (health !== undefined && (health.state === 'unhealthy' || health.state === 'progressing'))
         reasons.push(`${name} is ${health.state}: ${health.reasons.join('; ')}`);
     }
-    for (const gap of resourcesNotLive(change, workload)) reasons.push(`${name}: ${gap}`);
+    for (const gap of resourcesNotLive(change, workload, everyMerged))
+      reasons.push(`${name}: ${gap}`);
   }
   return reasons;
 }
@@ -45,9 +50,19 @@ const RESOURCES = ['cpu', 'memory'] as const;
 
 /**
  * Container resources a merged change sets that the live workload does not run yet. Compared as
- * quantities, so `0.5` and `500m` agree.
+ * quantities, so `0.5` and `500m` agree. A value that a change of a later concern in `merged`
+ * sets on the same object is not this change's to check: the tree applies that patch on top.
  */
-export function resourcesNotLive(change: Change, workload: WorkloadModel): string[] {
+export function resourcesNotLive(
+  change: Change,
+  workload: WorkloadModel,
+  merged: readonly Change[] = [],
+): string[] {
+  const later = merged.filter(
+    (m) =>
+      CONCERNS.indexOf(m.concern) > CONCERNS.indexOf(change.concern) &&
+      sameObject(m.target, change.target),
+  );
   const gaps: string[] = [];
   for (const patched of patchedContainers(change)) {
     const live = workload.containers.find((c) => c.name === patched.name);
@@ -58,6 +73,7 @@ export function resourcesNotLive(change: Change, workload: WorkloadModel): strin
       for (const resource of RESOURCES) {
         const value = wanted[resource];
         if (typeof value !== 'string' && typeof value !== 'number') continue;
+        if (later.some((m) => setsResource(m, patched.name, kind, resource))) continue;
         const running = live[kind][resource];
         if (tryParseQuantity(value) !== tryParseQuantity(running)) {
           gaps.push(
@@ -68,6 +84,24 @@ export function resourcesNotLive(change: Change, workload: WorkloadModel): strin
     }
   }
   return gaps;
+}
+
+function sameObject(a: Change['target'], b: Change['target']): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
+/** Whether a change sets `resources.<kind>.<resource>` of the named container. */
+function setsResource(
+  change: Change,
+  container: string,
+  kind: 'requests' | 'limits',
+  resource: (typeof RESOURCES)[number],
+): boolean {
+  return patchedContainers(change).some((c) => {
+    if (c.name !== container) return false;
+    const values = field(c, 'resources', kind);
+    return isRecord(values) && values[resource] !== undefined;
+  });
 }
 
 /** The named containers (init ones included) of a change's pod template, with their resources. */
