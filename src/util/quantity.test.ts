@@ -35,10 +35,13 @@ describe('parseQuantity', () => {
     expect(parseQuantity(2)).toBe(2);
   });
 
-  it.each(['', 'abc', '1Xi', '10 Mi', 'Mi', '1.2.3'])('rejects %j with an InputError', (text) => {
-    expect(() => parseQuantity(text)).toThrow(InputError);
-    expect(tryParseQuantity(text)).toBeUndefined();
-  });
+  it.each(['', 'abc', '1Xi', '10 Mi', 'Mi', '1.2.3', '1e400', Infinity, NaN])(
+    'rejects %j with an InputError',
+    (text) => {
+      expect(() => parseQuantity(text)).toThrow(InputError);
+      expect(tryParseQuantity(text)).toBeUndefined();
+    },
+  );
 
   it('tryParseQuantity passes absence through', () => {
     expect(tryParseQuantity(undefined)).toBeUndefined();

@@ -31,7 +31,13 @@ const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|E
 
 /** The quantity as a number of base units (cores for CPU, bytes for memory). */
 export function parseQuantity(quantity: string | number): number {
-  if (typeof quantity === 'number') return quantity;
+  const value = typeof quantity === 'number' ? quantity : parseText(quantity);
+  // `1e400` fits the grammar, and YAML reads an unquoted `.inf` or `.nan` as a number.
+  if (!Number.isFinite(value)) throw new InputError(`"${quantity}" is not a finite quantity`);
+  return value;
+}
+
+function parseText(quantity: string): number {
   const match = QUANTITY.exec(quantity.trim());
   if (match === null) throw new InputError(`"${quantity}" is not a Kubernetes quantity`);
   const [, mantissa, exponent, suffix] = match;

@@ -140,3 +140,29 @@ describe('usage samples that are not finite numbers', () => {
     }
   });
 });
+
+describe('resource quantities too large for a number', () => {
+  it('are read as malformed, not as Infinity in the cost report', () => {
+    // `1e400` fits the quantity grammar (and the API server's); as a number it is Infinity.
+    const huge = {
+      containers: [
+        {
+          name: 'app',
+          image: 'app:1',
+          resources: { requests: { cpu: '1e400', memory: '1e999' } },
+        },
+      ],
+    };
+    const big = deployment({ name: 'web', namespace: 'shop', replicas: 2, ...huge });
+    const model = analyze({
+      snapshot: snapshotOf([node('n1'), big, ownedBy(pod('web-0', 'shop', huge), big)]),
+      policy: DEFAULT_POLICY,
+      history: historyOf({ cpu: series(() => 0.2), memory: series(() => 200 * MI) }),
+    });
+    expect(() => written(model)).not.toThrow();
+    expect(model.cost?.today.total).toBe(0);
+    expect(model.changes.find((c) => c.concern === 'rightsizing')?.summary).toMatch(
+      /CPU request unset → \d+m, memory request unset → \d+Mi/,
+    );
+  });
+});
