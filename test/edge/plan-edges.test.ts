@@ -166,3 +166,17 @@ describe('resource quantities too large for a number', () => {
     );
   });
 });
+
+describe('a snapshot Deployment whose replicas the API server would refuse', () => {
+  it.each([-2, 1.5])('with replicas %d counts as the default 1, never a negative cost', (n) => {
+    const odd = deployment({ name: 'web', namespace: 'shop', replicas: n, ...podSpec });
+    const model = analyze({
+      snapshot: snapshotOf([node('n1'), odd, ownedBy(pod('web-0', 'shop', podSpec), odd)]),
+      policy: DEFAULT_POLICY,
+      history: historyOf({ cpu: series(() => 0.2), memory: series(() => 200 * MI) }),
+    });
+    expect(() => written(model)).not.toThrow();
+    expect(model.workloads[0].replicas).toBe(1);
+    expect(model.cost?.today.total).toBeGreaterThan(0);
+  });
+});

@@ -93,9 +93,11 @@ export function buildInventory(input: AnalyzerInput): {
         containers: containersOf(o),
         health: workloadHealth(o, pods),
       };
-      // The API server defaults replicas to 1; a snapshot written by hand may omit it.
+      // The API server defaults replicas to 1; a snapshot written by hand may omit it, or hold
+      // a value the API server would refuse (negative, fractional), which counts as omitted.
+      const valid = typeof replicas === 'number' && Number.isInteger(replicas) && replicas >= 0;
       return o.kind === 'Deployment' || o.kind === 'StatefulSet'
-        ? { ...model, replicas: typeof replicas === 'number' ? replicas : 1 }
+        ? { ...model, replicas: valid ? replicas : 1 }
         : model;
     })
     .sort((a, b) => compareObjects(a.ref, b.ref));
