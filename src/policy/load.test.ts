@@ -114,6 +114,20 @@ describe('loadPolicy', () => {
     ]);
   });
 
+  it('refuses a CPU half-life of zero (every recency weight would be 0 or NaN)', () => {
+    const dir = policyDir({
+      'p.yaml': `${header}spec:\n  rightsizing:\n    cpu:\n      halfLife: 0h0m\n`,
+    });
+    expect(loadError(dir)).toEqual([
+      `invalid policy: 1 error in ${dir}/p.yaml`,
+      `${dir}/p.yaml:8: spec.rightsizing.cpu.halfLife: must match format "positive-duration"`,
+    ]);
+    const ok = policyDir({
+      'p.yaml': `${header}spec:\n  rightsizing:\n    cpu:\n      halfLife: 0h30m\n`,
+    });
+    expect(loadPolicy(ok).rightsizing.cpu.halfLife).toBe('0h30m');
+  });
+
   it('names the alternatives of a field that takes a number or a keyword, once', () => {
     const dir = policyDir({
       'p.yaml':

@@ -39,6 +39,8 @@ ajv.addFormat('cron', (value: string) => {
     return false;
   }
 });
+// A duration (its shape is the schema's pattern) longer than zero: some part is not 0.
+ajv.addFormat('positive-duration', (value: string) => /[1-9]/.test(value));
 const validatePolicyDocument = ajv.compile<PolicyDocument>(POLICY_FILE_SCHEMA);
 
 /** One problem found in a policy file, at a line. */

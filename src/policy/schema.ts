@@ -32,6 +32,12 @@ const duration = (description: string): SchemaObject => ({
   description,
 });
 
+/** A duration longer than zero (a nonzero digit somewhere; the format is checked in load.ts). */
+const positiveDuration = (description: string): SchemaObject => ({
+  ...duration(description),
+  format: 'positive-duration',
+});
+
 const share = (description: string): SchemaObject => ({
   type: 'number',
   minimum: 0,
@@ -200,7 +206,7 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
         description: 'The CPU request model.',
         additionalProperties: false,
         properties: {
-          halfLife: duration('Half-life of the recency weights on CPU samples.'),
+          halfLife: positiveDuration('Half-life of the recency weights on CPU samples (above 0).'),
           overRequestCost: {
             oneOf: [{ type: 'number', minimum: 0 }, { const: 'auto' }],
             description:
