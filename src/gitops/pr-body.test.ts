@@ -147,6 +147,10 @@ describe('buildPullRequestText', () => {
     });
     expect(big.body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
     expect(readPlanHash(big.body)).toBe(big.planHash);
+    // Rows give way, not the rollout and rollback sections.
+    expect(big.body).toMatch(/…and \d+ more changes of this kind/);
+    expect(big.body).toContain('Phase 3 (gradual migration), wave 2.');
+    expect(big.body).toContain('### How to roll back');
     const capped = buildPullRequestText({
       model: model(many, []),
       concern: 'rightsizing',

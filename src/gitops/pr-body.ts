@@ -34,7 +34,10 @@ export interface PullRequestTextInput {
   readonly monthlySavings?: ReadonlyMap<string, number>;
   /** ISO 4217 code for the savings. @default 'USD' */
   readonly currency?: string;
-  /** Table rows shown per concern before the rest is summarised. @default 100 */
+  /**
+   * Table rows shown per concern (and in the cost table) before the rest is summarised; fewer
+   * when the body would exceed MAX_BODY_LENGTH. @default 100
+   */
   readonly maxRows?: number;
 }
 
@@ -263,9 +266,9 @@ function concernSection(
   concern: Concern,
   changes: readonly Change[],
   input: PullRequestTextInput,
+  maxRows: number,
 ): string[] {
   const currency = input.currency ?? 'USD';
-  const maxRows = input.maxRows ?? 100;
   const sorted = [...changes].sort(
     (a, b) =>
       (a.risk?.score ?? 0) - (b.risk?.score ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
@@ -310,7 +313,7 @@ const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  * and the saving (positive = cheaper), sorted by kind/namespace/name; the wave's total; then the
  * cluster's monthly cost and node count, today and with the whole proposal bin-packed.
  */
-function costSection(cost: CostReport, changes: readonly Change[]): string[] {
+function costSection(cost: CostReport, changes: readonly Change[], maxRows: number): string[] {
   const refs = changes
     .filter((c) => c.concern === 'rightsizing')
     .map((c) => c.workload ?? c.target);
@@ -339,7 +342,10 @@ function costSection(cost: CostReport, changes: readonly Change[]): string[] {
     '',
     row(['Workload', 'Today / month', 'Proposed / month', 'Saving / month']),
     row(['---', '---:', '---:', '---:']),
-    ...rows.map((r) => moneyRow(r.label, r.today, r.proposed)),
+    ...rows.slice(0, maxRows).map((r) => moneyRow(r.label, r.today, r.proposed)),
+    ...(rows.length > maxRows
+      ? [row([`…and ${pluralize(rows.length - maxRows, 'more workload')}`, '', '', ''])]
+      : []),
     moneyRow('This wave', waveToday, waveProposed),
     '',
     row(['Cluster', 'Today', 'Proposed', 'Saving']),
@@ -381,6 +387,13 @@ function totalSavings(
   return any ? total : undefined;
 }
 
+/** The last resort when even tables without rows are too long: the text cut, the marker kept. */
+function cut(body: string, marker: string): string {
+  const note =
+    '\n\n…the rest of this description was cut to fit the platform limit; the diff holds every change.\n\n';
+  return body.slice(0, MAX_BODY_LENGTH - note.length - marker.length) + note + marker;
+}
+
 /** Title and body of the pull request for `input`'s changes. */
 export function buildPullRequestText(input: PullRequestTextInput): PullRequestText {
   const { model } = input;
@@ -408,21 +421,25 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
       ? `, saving an estimated **${formatMoney(savings, currency)} per month**.`
       : '.');
 
-  const lines = [summary, ''];
-  for (const concern of concerns) {
-    lines.push(
-      ...concernSection(
-        model,
-        concern,
-        changes.filter((c) => c.concern === concern),
-        input,
-      ),
-    );
-  }
-  if (concerns.includes('rightsizing') && model.cost !== undefined)
-    lines.push(...costSection(model.cost, changes));
+  const tables = (maxRows: number): string[] => {
+    const lines: string[] = [];
+    for (const concern of concerns) {
+      lines.push(
+        ...concernSection(
+          model,
+          concern,
+          changes.filter((c) => c.concern === concern),
+          input,
+          maxRows,
+        ),
+      );
+    }
+    if (concerns.includes('rightsizing') && model.cost !== undefined)
+      lines.push(...costSection(model.cost, changes, maxRows));
+    return lines;
+  };
   const { phase, wave } = model.rollout;
-  lines.push(
+  const closing = [
     '### Rollout',
     '',
     `Phase ${phase} (${PHASE_NAMES[phase]}), wave ${wave}. ` +
@@ -440,12 +457,23 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
       'edits to this branch are not overwritten: TARS leaves a branch alone once someone else commits to it.</sub>',
     '',
     marker,
-  );
-  let body = lines.join('\n');
+  ];
+  const render = (maxRows: number): string =>
+    [summary, '', ...tables(maxRows), ...closing].join('\n');
+  const wanted = Math.max(0, input.maxRows ?? 100);
+  let body = render(wanted);
   if (body.length > MAX_BODY_LENGTH) {
-    const note =
-      '\n\n…the rest of this description was cut to fit the platform limit; the diff holds every change.\n\n';
-    body = body.slice(0, MAX_BODY_LENGTH - note.length - marker.length) + note + marker;
+    // Fewer table rows, never the rollout, the rollback or the cost totals: the most that fit.
+    let fits: string | undefined;
+    for (let low = 0, high = wanted - 1; low <= high;) {
+      const rows = Math.floor((low + high) / 2);
+      const candidate = render(rows);
+      if (candidate.length <= MAX_BODY_LENGTH) {
+        fits = candidate;
+        low = rows + 1;
+      } else high = rows - 1;
+    }
+    body = fits ?? cut(render(0), marker);
   }
   return { title, body, planHash: hash, marker };
 }

@@ -257,6 +257,56 @@ describe('the next wave waits until the merged ones are healthy', async () => {
   });
 });
 
+describe('a wave of 200 workloads', async () => {
+  // The example's shop in 17 namespaces with long names, its usage history with them: 204
+  // workloads right-sized in one wave.
+  const copies = Array.from({ length: 17 }, (_, i) => `boutique-team-${i}-production-eu-west`);
+  const copy = <T>(value: T, namespace: string): T =>
+    JSON.parse(
+      JSON.stringify(value)
+        .replaceAll('"boutique"', JSON.stringify(namespace))
+        .replaceAll('.boutique.', `.${namespace}.`),
+    ) as T;
+  const inBoutique = (o: KubeObject) =>
+    o.metadata.namespace === 'boutique' ||
+    (o.kind === 'Namespace' && o.metadata.name === 'boutique');
+  const large = {
+    ...snapshot,
+    objects: snapshot.objects.flatMap((o) =>
+      inBoutique(o) ? copies.map((ns) => copy(o, ns)) : [o],
+    ),
+  };
+  const usage = new OpenMetricsHistorySource({ dir: EXAMPLE });
+  const range = (await usage.coveredRange())!;
+  const history = await usage.fetch({ namespaces: ['boutique'], ...range, stepSeconds: 300 });
+  const largeHistory = {
+    ...history,
+    containers: history.containers.flatMap((c) =>
+      copies.map((namespace) => ({ ...c, key: { ...c.key, namespace } })),
+    ),
+    events: history.events.flatMap((e) =>
+      copies.map((namespace) => ({ ...e, key: { ...e.key, namespace } })),
+    ),
+  };
+
+  it('keeps the pull request under the platform limit with its cost, rollout and rollback sections and whole table rows', async () => {
+    const policy = policyWith({ phase: 3, waveSize: 250 });
+    const model = analyze({ snapshot: large, policy, history: largeHistory });
+    const text = proposal(await concernRenderer(model, 'rightsizing', policy)(emptyBase));
+    expect(text.title).toBe('tars(online-boutique): right-sizing for 204 objects');
+    // GitHub refuses a body over 65,536 characters.
+    expect(text.body.length).toBeLessThanOrEqual(65_536);
+    expect(text.body).toContain('### Cost');
+    expect(text.body).toMatch(/^\| This wave \| /m);
+    expect(text.body).toContain('Phase 3 (gradual migration), wave 1.');
+    expect(text.body).toContain('### How to roll back');
+    expect(text.body).toMatch(/…and \d+ more changes of this kind, all in the diff\./);
+    expect(text.body.trimEnd()).toMatch(/<!-- tars:plan-hash=[0-9a-f]{64} -->$/);
+    for (const line of text.body.split('\n').filter((l) => l.startsWith('|')))
+      expect(line.endsWith(' |'), line).toBe(true);
+  });
+});
+
 describe('concernsForPhase', () => {
   it('follows the four phases', () => {
     const model = analyze({ snapshot, policy: DEFAULT_POLICY });
