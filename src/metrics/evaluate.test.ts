@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { counterIncrease, oomKills, oomKillTimes } from './assemble.js';
-import { evaluationTimes, gaugeAt, rateAt } from './evaluate.js';
-import { historyQueries, namespaceMatcher } from './queries.js';
+import { evaluateSignals, evaluationTimes, gaugeAt, maxOverTime, rateAt } from './evaluate.js';
+import { historyQueries, namespaceMatcher, SERIES } from './queries.js';
 import { InputError } from '../errors.js';
 
 const counter = (values: number[], step = 300, t0 = 0) =>
@@ -37,6 +37,41 @@ describe('gaugeAt', () => {
     expect(gaugeAt(samples, 899)).toBe(3);
     expect(gaugeAt(samples, 900)).toBe(3);
     expect(gaugeAt(samples, 901)).toBeUndefined();
+  });
+});
+
+describe('NaN samples, as Prometheus treats them in max_over_time and max by', () => {
+  it('max_over_time skips a NaN ahead of a real peak; only an all-NaN range is NaN', () => {
+    const samples = [
+      { t: 60, v: NaN },
+      { t: 120, v: 500 },
+      { t: 180, v: 100 },
+    ];
+    expect(maxOverTime(samples, 300, 299_999)).toBe(500);
+    expect(maxOverTime(samples.slice(0, 1), 300, 299_999)).toBeNaN();
+  });
+
+  it('max by ignores a series that is NaN at a step, so the step keeps its peak', () => {
+    const key = { namespace: 'ns', pod: 'p', container: 'c' };
+    const memory = (id: string, samples: { t: number; v: number }[]) => ({
+      name: SERIES.memory,
+      labels: { ...key, id },
+      samples,
+    });
+    const signals = evaluateSignals(
+      [
+        memory('a', counter([100, 100, 500, 100])),
+        memory('b', [
+          { t: 600, v: NaN },
+          { t: 900, v: 50 },
+        ]),
+      ],
+      {
+        query: { namespaces: ['ns'], start: 0, end: 900, stepSeconds: 300 },
+        rateWindowSeconds: 300,
+      },
+    );
+    expect(signals.memory.get('ns/p/c')?.samples).toEqual(counter([100, 100, 500, 100]));
   });
 });
 

@@ -62,8 +62,13 @@ export function maxOverTime(
 ): number | undefined {
   const from = (Math.round(t * 1000) - rangeMs) / 1000;
   let peak: number | undefined;
-  for (const s of between(samples, from, t)) if (peak === undefined || s.v > peak) peak = s.v;
+  for (const s of between(samples, from, t)) peak = larger(peak, s.v);
   return peak;
+}
+
+/** The larger of two, as Prometheus's `max` and `max_over_time` take it: a NaN only beats nothing. */
+function larger(a: number | undefined, b: number): number {
+  return a === undefined || b > a || Number.isNaN(a) ? b : a;
 }
 
 /** Prometheus's `rate(x[range])` at t (promql/functions.go `extrapolatedRate`). */
@@ -124,7 +129,7 @@ function aggregateBy(
       for (const member of members) {
         const v = evaluate(member.samples, t);
         if (v === undefined) continue;
-        value = value === undefined ? v : aggregate === 'sum' ? value + v : Math.max(value, v);
+        value = value === undefined || aggregate === 'max' ? larger(value, v) : value + v;
       }
       if (value !== undefined && Number.isFinite(value)) samples.push({ t, v: value });
     }

@@ -65,6 +65,7 @@ const MiB = 1024 * 1024;
 const BASE = 100 * MiB;
 const BETWEEN_STEPS = { t: T0 + 10 * STEP + 120, v: 500 * MiB };
 const ON_BOUNDARY = { t: T0 + 20 * STEP, v: 400 * MiB };
+const AFTER_NAN = { t: T0 + 30 * STEP + 120, v: 300 * MiB };
 const peaksText = formatOpenMetrics([
   {
     name: SERIES.memory,
@@ -78,6 +79,22 @@ const peaksText = formatOpenMetrics([
           const peak = [BETWEEN_STEPS, ON_BOUNDARY].find((p) => p.t === t);
           return { t, v: peak?.v ?? BASE };
         }),
+      },
+      // NaN scrapes: one just ahead of a peak in the same step, and a second cgroup of the
+      // container that is NaN through step 40: Prometheus skips NaN in max_over_time and max by.
+      {
+        name: SERIES.memory,
+        labels: { namespace: 'peaks', pod: 'nan-0', container: 'app', id: 'a' },
+        samples: Array.from({ length: (SAMPLES - 1) * (STEP / 60) + 1 }, (_, i): Sample => {
+          const t = T0 + i * 60;
+          const v = t === AFTER_NAN.t - 60 ? NaN : t === AFTER_NAN.t ? AFTER_NAN.v : BASE;
+          return { t, v };
+        }),
+      },
+      {
+        name: SERIES.memory,
+        labels: { namespace: 'peaks', pod: 'nan-0', container: 'app', id: 'b' },
+        samples: [1, 2, 3, 4, 5].map((m) => ({ t: T0 + 39 * STEP + m * 60, v: NaN })),
       },
     ],
   },
@@ -258,5 +275,9 @@ describe('OpenMetrics files give the same history as Prometheus', () => {
     const spiky = usage(fromFiles, 'spiky-0', 'app')?.memory ?? [];
     expect(spiky.find((s) => s.t === T0 + 11 * STEP)?.v).toBe(BETWEEN_STEPS.v);
     expect(spiky.find((s) => s.t === T0 + 21 * STEP)?.v).toBe(BASE);
+    // And past NaN samples, as Prometheus reads them.
+    const nan = usage(fromFiles, 'nan-0', 'app')?.memory ?? [];
+    expect(nan.find((s) => s.t === T0 + 31 * STEP)?.v).toBe(AFTER_NAN.v);
+    expect(nan.find((s) => s.t === T0 + 40 * STEP)?.v).toBe(BASE);
   });
 });
