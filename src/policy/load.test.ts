@@ -110,8 +110,23 @@ describe('loadPolicy', () => {
     });
     expect(loadError(dir)).toEqual([
       `invalid policy: 1 error in ${dir}/p.yaml`,
-      `${dir}/p.yaml:7: spec.bootstrap.schedule: must match format "cron"`,
+      `${dir}/p.yaml:7: spec.bootstrap.schedule: must be a cron schedule, e.g. "0 * * * *"`,
     ]);
+  });
+
+  it('refuses floors of zero (a 0 memory limit means no limit; a 0 CPU request reserves nothing)', () => {
+    const dir = policyDir({
+      'p.yaml': `${header}spec:\n  rightsizing:\n    cpu:\n      floor: 0m\n    memory:\n      floor: "0.0Mi"\n`,
+    });
+    expect(loadError(dir)).toEqual([
+      `invalid policy: 2 errors in ${dir}/p.yaml`,
+      `${dir}/p.yaml:8: spec.rightsizing.cpu.floor: must be a quantity greater than zero, e.g. 10m or 32Mi`,
+      `${dir}/p.yaml:10: spec.rightsizing.memory.floor: must be a quantity greater than zero, e.g. 10m or 32Mi`,
+    ]);
+    const ok = policyDir({
+      'p.yaml': `${header}spec:\n  rightsizing:\n    cpu:\n      floor: "0.5"\n`,
+    });
+    expect(loadPolicy(ok).rightsizing.cpu.floor).toBe('0.5');
   });
 
   it('refuses a CPU half-life of zero (every recency weight would be 0 or NaN)', () => {
@@ -120,7 +135,7 @@ describe('loadPolicy', () => {
     });
     expect(loadError(dir)).toEqual([
       `invalid policy: 1 error in ${dir}/p.yaml`,
-      `${dir}/p.yaml:8: spec.rightsizing.cpu.halfLife: must match format "positive-duration"`,
+      `${dir}/p.yaml:8: spec.rightsizing.cpu.halfLife: must be a duration longer than zero, e.g. 30m`,
     ]);
     const ok = policyDir({
       'p.yaml': `${header}spec:\n  rightsizing:\n    cpu:\n      halfLife: 0h30m\n`,

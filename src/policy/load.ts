@@ -41,6 +41,10 @@ ajv.addFormat('cron', (value: string) => {
 });
 // A duration (its shape is the schema's pattern) longer than zero: some part is not 0.
 ajv.addFormat('positive-duration', (value: string) => /[1-9]/.test(value));
+// A quantity above zero: a nonzero digit before any suffix (`0.5` yes; `0`, `0m`, `0.0Mi` no).
+ajv.addFormat('positive-quantity', (value: string) =>
+  /[1-9]/.test(value.replace(/[a-zA-Z]+$/, '')),
+);
 const validatePolicyDocument = ajv.compile<PolicyDocument>(POLICY_FILE_SCHEMA);
 
 /** One problem found in a policy file, at a line. */

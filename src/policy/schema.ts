@@ -52,6 +52,12 @@ const quantity = (description: string): SchemaObject => ({
   description,
 });
 
+/** A quantity above zero (the format is checked in load.ts). */
+const positiveQuantity = (description: string): SchemaObject => ({
+  ...quantity(description),
+  format: 'positive-quantity',
+});
+
 /** One schema per top-level section of `Policy`; each an object closed to unknown fields. */
 export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObject } = {
   cluster: {
@@ -239,7 +245,7 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
             minimum: 1,
             description: 'CPU limit = request × this, when cpuLimits.',
           },
-          floor: quantity('Smallest CPU request proposed, e.g. 10m.'),
+          floor: positiveQuantity('Smallest CPU request proposed, e.g. 10m.'),
           roundMillicores: {
             type: 'integer',
             minimum: 1,
@@ -262,7 +268,7 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
           oomBump: share(
             "After an OOM kill: at least the larger of the peak and today's limit × (1 + this).",
           ),
-          floor: quantity('Smallest memory proposed, e.g. 32Mi.'),
+          floor: positiveQuantity('Smallest memory proposed, e.g. 32Mi.'),
           roundMi: { type: 'integer', minimum: 1, description: 'MiB to round up to.' },
         },
       },

@@ -99,6 +99,13 @@ function suggestion(unknown: string, known: readonly string[]): string | undefin
   return scored[0]?.k;
 }
 
+/** What a custom ajv format (see src/policy/load.ts) asks for, in words. */
+const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
+  cron: 'must be a cron schedule, e.g. "0 * * * *"',
+  'positive-duration': 'must be a duration longer than zero, e.g. 30m',
+  'positive-quantity': 'must be a quantity greater than zero, e.g. 10m or 32Mi',
+};
+
 /**
  * Rephrases one ajv error. Never quotes the offending value: a snapshot may hold data that must
  * not end up in logs, and the field path is what the user needs.
@@ -123,6 +130,10 @@ export function describeAjvError(error: ErrorObject): FieldProblem {
     }
     case 'const':
       return { path, message: `must be ${JSON.stringify(params['allowedValue'])}` };
+    case 'format': {
+      const wanted = FORMAT_MESSAGES[String(params['format'])];
+      return { path, message: wanted ?? error.message ?? 'has the wrong format' };
+    }
     case 'minLength':
       if (params['limit'] === 1) return { path, message: 'must not be empty' };
       return { path, message: error.message ?? 'is too short' };
