@@ -69,6 +69,8 @@ export interface ProposalContent {
   readonly body: string;
   /** Labels beside `ProposeTreeOptions.labels`, e.g. auto-merge for a low-risk wave. */
   readonly labels?: readonly string[];
+  /** Labels the pull request must not carry, e.g. auto-merge for a wave that no longer qualifies. */
+  readonly removeLabels?: readonly string[];
 }
 
 /** Reads a file of the base branch, relative to `<path>/<cluster>/`; undefined when absent. */
@@ -77,6 +79,8 @@ export type BaseTreeReader = (relPath: string) => Promise<string | undefined>;
 /** A renderer's answer when there is something to propose but it must wait (a held wave). */
 export interface ProposalHold {
   readonly hold: readonly string[];
+  /** Labels taken off the open pull request meanwhile (auto-merge: a held wave must wait). */
+  readonly removeLabels?: readonly string[];
 }
 
 export type ProposalRenderer = (
@@ -302,10 +306,12 @@ async function runAttempt(ctx: Attempt, attempt: number): Promise<DeliveryOutcom
     }
     if ('hold' in rendered) {
       ctx.log(`${branch} held: ${rendered.hold.join('; ')}`);
+      const pullRequest = await unlabelHeld(ctx, rendered.removeLabels ?? []);
       return {
         status: 'held',
         branch,
         ...(branchSha !== undefined ? { commit: branchSha } : {}),
+        ...(pullRequest !== undefined ? { pullRequest } : {}),
         message: `next wave held until the merged ones are healthy: ${rendered.hold.join('; ')}`,
       };
     }
@@ -583,11 +589,28 @@ async function push(ctx: Attempt, commit: string, expected: string | undefined):
 
 async function ensurePullRequest(ctx: Attempt): Promise<PullRequestRef | undefined> {
   if (ctx.options.platform === undefined) return undefined;
+  const { removeLabels } = content(ctx);
   return withRedaction(ctx.options.platform, ctx.redactor).ensurePullRequest({
     head: ctx.branch,
     base: ctx.base,
     title: content(ctx).title,
     body: content(ctx).body,
     labels: [...(ctx.options.labels ?? []), ...(content(ctx).labels ?? [])],
+    ...(removeLabels !== undefined ? { removeLabels } : {}),
   });
+}
+
+/** A held wave's open pull request, without `labels` (auto-merge must not merge it meanwhile). */
+async function unlabelHeld(
+  ctx: Attempt,
+  labels: readonly string[],
+): Promise<PullRequestRef | undefined> {
+  if (ctx.options.platform === undefined || labels.length === 0) return undefined;
+  const platform = withRedaction(ctx.options.platform, ctx.redactor);
+  const pullRequest = await platform.findPullRequest(ctx.branch, ctx.base);
+  if (pullRequest?.number == null) return pullRequest;
+  const removed = await platform.removeLabels(pullRequest.number, labels);
+  if (removed.length > 0)
+    ctx.log(`removed ${removed.join(', ')} from #${pullRequest.number} while the wave is held`);
+  return pullRequest;
 }

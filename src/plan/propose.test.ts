@@ -134,6 +134,7 @@ describe('the next wave waits until the merged ones are healthy', async () => {
           ),
         ),
       ],
+      removeLabels: [AUTO_MERGE_LABEL],
     });
     const healthy = proposal(await concernRenderer(plan(snapshot), 'takeover', policy)(base));
     expect(healthy.body).toContain('wave 2.');
@@ -167,12 +168,14 @@ describe('the next wave waits until the merged ones are healthy', async () => {
     )(base2(record2));
     expect(held).toEqual({
       hold: [expect.stringContaining(`${previous.namespace}/${previous.name} is unhealthy`)],
+      removeLabels: [AUTO_MERGE_LABEL],
     });
     // A record from before waves were kept watches every merged workload.
     const unnumbered = JSON.stringify({ ...JSON.parse(record2), waves: undefined });
     const conservative = await concernRenderer(olderBroken, 'takeover', policy)(base2(unnumbered));
     expect(conservative).toEqual({
       hold: [expect.stringContaining(`${older.namespace}/${older.name} is unhealthy`)],
+      removeLabels: [AUTO_MERGE_LABEL],
     });
   });
 

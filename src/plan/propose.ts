@@ -155,7 +155,8 @@ export function concernRenderer(
     const previous = previousWave(appliedOfConcern, record.waves);
     if (waved) {
       const hold = holdReasons(appliedOfConcern, model, previous.watched, applied);
-      if (hold.length > 0) return { hold };
+      // An open pull request of a held rollout must not auto-merge meanwhile.
+      if (hold.length > 0) return { hold, removeLabels: [AUTO_MERGE_LABEL] };
     }
     const wave = waved
       ? planWave(pending, {
@@ -192,7 +193,9 @@ export function concernRenderer(
       files,
       title: text.title,
       body: text.body,
-      ...(autoMerge ? { labels: [AUTO_MERGE_LABEL] } : {}),
+      // Labels are only ever added otherwise: a wave that no longer qualifies (a riskier change,
+      // a lower threshold, back in phase 3) loses the label it got on an earlier run.
+      ...(autoMerge ? { labels: [AUTO_MERGE_LABEL] } : { removeLabels: [AUTO_MERGE_LABEL] }),
     };
   };
 }

@@ -154,6 +154,24 @@ describe.each(Object.keys(PLATFORMS) as PlatformName[])('platform %s', (name) =>
     ]);
   });
 
+  it('removes only labels the pull request carries, and ensurePullRequest its removeLabels', async () => {
+    const { adapter } = harness;
+    if (name === 'none') {
+      expect(await adapter.removeLabels(1, ['tars/auto-merge'])).toEqual([]);
+      return;
+    }
+    const number = (await adapter.findPullRequest(spec.head, spec.base))?.number ?? -1;
+    expect(await adapter.removeLabels(number, ['tars/auto-merge', 'never-there'])).toEqual([
+      'tars/auto-merge',
+    ]);
+    expect(await adapter.removeLabels(number, ['tars/auto-merge'])).toEqual([]);
+    expect(harness.openPulls(spec.head)[0]?.labels).toEqual(['tars', 'risk/low']);
+    await adapter.ensurePullRequest({ ...spec, removeLabels: ['risk/low', 'tars'] });
+    // A label the spec both wants and removes stays.
+    expect(harness.openPulls(spec.head)[0]?.labels).toEqual(['tars']);
+    expect(harness.violations()).toEqual([]);
+  });
+
   it('keeps one comment per marker, edited in place', async () => {
     const { adapter } = harness;
     if (name === 'none') {

@@ -6,9 +6,14 @@
  */
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SnapshotClusterSource } from '../../src/cluster/snapshot/index.js';
 import { propose, type ProposeOptions } from '../../src/gitops/index.js';
 import { readPlanHash } from '../../src/gitops/pr-body.js';
 import { MODEL_API_VERSION, type Change, type DesiredState } from '../../src/model/types.js';
+import { analyze } from '../../src/plan/analyze.js';
+import { AUTO_MERGE_LABEL, proposePlan } from '../../src/plan/propose.js';
+import { DEFAULT_POLICY } from '../../src/policy/defaults.js';
+import type { Policy } from '../../src/policy/types.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http.js';
 import { createRemote, TARS_AUTHOR, type RemoteFixture } from './git-fixtures.js';
@@ -180,5 +185,60 @@ describe('propose', () => {
     await expect(
       propose(model('200m'), new Map([['rightsizing', new Map()]]), options()),
     ).rejects.toThrow(/refusing to propose an empty tree/);
+  });
+});
+
+describe('phase 4 auto-merge label', () => {
+  const phase4 = (autoMergeRiskBelow: number): Policy => ({
+    ...DEFAULT_POLICY,
+    rollout: { phase: 4, waveSize: 3, autoMergeRiskBelow },
+  });
+
+  it('comes off an open wave that no longer qualifies, or is held, and back on when it does again', async () => {
+    const snapshot = await SnapshotClusterSource.fromDirectory('examples/online-boutique').read();
+    const run = async (policy: Policy, s = snapshot) => {
+      const results = await proposePlan(analyze({ snapshot: s, policy }), policy, options());
+      return results.find((r) => r.concern === 'takeover')!;
+    };
+    const labels = (number: number | null | undefined) => github.pulls.get(number ?? -1)?.labels;
+
+    const wave1 = await run(phase4(1));
+    expect(wave1.status).toBe('created');
+    expect(labels(wave1.pullRequest?.number)).toContain(AUTO_MERGE_LABEL);
+    // The threshold is lowered: the same wave, still open, must not auto-merge any more.
+    const strict = await run(phase4(0.01));
+    expect(strict.status).toBe('unchanged');
+    expect(labels(strict.pullRequest?.number)).not.toContain(AUTO_MERGE_LABEL);
+    expect(labels(strict.pullRequest?.number)).toContain('tars');
+    expect((await run(phase4(1))).pullRequest?.number).toBe(wave1.pullRequest?.number);
+    expect(labels(wave1.pullRequest?.number)).toContain(AUTO_MERGE_LABEL);
+
+    // Wave 1 merges and wave 2 opens, labelled; then a wave-1 workload crash-loops: the next
+    // wave is held, and its open pull request must not auto-merge meanwhile.
+    const branch = 'tars/online-boutique/takeover';
+    github.pulls.get(wave1.pullRequest!.number!)!.state = 'closed';
+    remote.setRef('refs/heads/main', remote.sha(branch)!);
+    const wave2 = await run(phase4(1));
+    expect(wave2.status).toBe('updated');
+    expect(labels(wave2.pullRequest?.number)).toContain(AUTO_MERGE_LABEL);
+    const record = JSON.parse(
+      remote.tree('main', 'generated/online-boutique').get('.tars/changes.json')!,
+    ) as { changes: Change[] };
+    const victim = record.changes.find((c) => c.target.kind === 'Deployment')!.target.name;
+    const crashing = {
+      ...snapshot,
+      objects: snapshot.objects.map((o) => {
+        if (o.kind !== 'Pod' || !o.metadata.name.startsWith(`${victim}-`)) return o;
+        const pod = structuredClone(o);
+        const statuses = (pod.status as { containerStatuses: Record<string, unknown>[] })
+          .containerStatuses;
+        statuses[0].state = { waiting: { reason: 'CrashLoopBackOff' } };
+        return pod;
+      }),
+    };
+    const held = await run(phase4(1), crashing);
+    expect(held.status).toBe('held');
+    expect(labels(wave2.pullRequest?.number)).not.toContain(AUTO_MERGE_LABEL);
+    expect(github.violations).toEqual([]);
   });
 });

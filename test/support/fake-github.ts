@@ -454,6 +454,18 @@ export async function startFakeGitHub(
       for (const name of names) if (!pull.labels.includes(name)) pull.labels.push(name);
       return new HttpReply(200, pull.labels.map(labelObject));
     },
+    'issues/remove-label': (m) => {
+      const pull = pullOr404(m.pathParams.issue_number);
+      const name = m.pathParams.name ?? '';
+      // GitHub answers 404 for a label the issue does not carry.
+      if (!pull.labels.includes(name))
+        throw new HttpReply(404, {
+          message: 'Label does not exist',
+          documentation_url: 'https://docs.github.com',
+        });
+      pull.labels = pull.labels.filter((l) => l !== name);
+      return new HttpReply(200, pull.labels.map(labelObject));
+    },
   };
 
   const send = (

@@ -30,6 +30,7 @@ export abstract class HostedPlatform implements PlatformAdapter {
   abstract findPullRequest(head: string, base: string): Promise<PullRequestRef | undefined>;
   abstract ensureComment(prNumber: number, body: string, marker: string): Promise<CommentRef>;
   abstract ensureLabels(prNumber: number, labels: readonly string[]): Promise<readonly string[]>;
+  abstract removeLabels(prNumber: number, labels: readonly string[]): Promise<readonly string[]>;
   protected abstract createPullRequest(spec: PullRequestSpec): Promise<PullRequestRef>;
   protected abstract updatePullRequest(
     number: number,
@@ -38,7 +39,11 @@ export abstract class HostedPlatform implements PlatformAdapter {
 
   async ensurePullRequest(spec: PullRequestSpec): Promise<PullRequestRef> {
     const pr = await this.ensurePullRequestText(spec);
-    if (pr.number !== null) await this.ensureLabels(pr.number, spec.labels);
+    if (pr.number !== null) {
+      await this.ensureLabels(pr.number, spec.labels);
+      const unwanted = (spec.removeLabels ?? []).filter((l) => !spec.labels.includes(l));
+      if (unwanted.length > 0) await this.removeLabels(pr.number, unwanted);
+    }
     return pr;
   }
 

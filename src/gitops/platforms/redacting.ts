@@ -29,6 +29,8 @@ export function withRedaction(platform: PlatformAdapter, redactor: Redactor): Pl
       guard(`commenting on #${prNumber}`, () => platform.ensureComment(prNumber, body, marker)),
     ensureLabels: (prNumber, labels) =>
       guard(`labelling #${prNumber}`, () => platform.ensureLabels(prNumber, labels)),
+    removeLabels: (prNumber, labels) =>
+      guard(`unlabelling #${prNumber}`, () => platform.removeLabels(prNumber, labels)),
   };
   wrapped.add(safe);
   return safe;

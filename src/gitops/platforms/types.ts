@@ -14,6 +14,8 @@ export interface PullRequestSpec {
   readonly title: string;
   readonly body: string;
   readonly labels: readonly string[];
+  /** Labels it must not carry (auto-merge on a wave that no longer qualifies): removed if present. */
+  readonly removeLabels?: readonly string[];
 }
 
 export interface PullRequestRef {
@@ -43,13 +45,15 @@ export interface PlatformAdapter {
   findPullRequest(head: string, base: string): Promise<PullRequestRef | undefined>;
   /**
    * Opens the pull request, or finds the open one for `head` and updates title/body if changed;
-   * then adds the spec's labels it lacks.
+   * then adds the spec's labels it lacks and removes its `removeLabels` it carries.
    */
   ensurePullRequest(spec: PullRequestSpec): Promise<PullRequestRef>;
   /** One comment carrying `marker` (a hidden HTML comment): created once, edited when the body changed. */
   ensureComment(prNumber: number, body: string, marker: string): Promise<CommentRef>;
   /** Adds the labels the pull request lacks; never removes any. Returns the ones added. */
   ensureLabels(prNumber: number, labels: readonly string[]): Promise<readonly string[]>;
+  /** Removes those of `labels` the pull request carries. Returns the ones removed. */
+  removeLabels(prNumber: number, labels: readonly string[]): Promise<readonly string[]>;
 }
 
 export interface PlatformOptions {

@@ -141,6 +141,27 @@ class GitHubPlatform extends HostedPlatform {
     return missing;
   }
 
+  async removeLabels(prNumber: number, labels: readonly string[]): Promise<readonly string[]> {
+    if (labels.length === 0) return [];
+    const present = await this.octokit.paginate(this.octokit.rest.issues.listLabelsOnIssue, {
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: prNumber,
+      per_page: 100,
+    });
+    const names = new Set(present.map((l) => l.name));
+    const removed = [...new Set(labels)].filter((l) => names.has(l));
+    for (const name of removed) {
+      await this.octokit.rest.issues.removeLabel({
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: prNumber,
+        name,
+      });
+    }
+    return removed;
+  }
+
   private ref(
     number: number,
     url: string,

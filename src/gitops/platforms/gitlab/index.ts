@@ -107,6 +107,19 @@ class GitLabPlatform extends HostedPlatform {
     return missing;
   }
 
+  async removeLabels(prNumber: number, labels: readonly string[]): Promise<readonly string[]> {
+    if (labels.length === 0) return [];
+    const mr = (await this.api.MergeRequests.show(this.projectId, prNumber)) as unknown as {
+      labels: string[];
+    };
+    const removed = [...new Set(labels)].filter((l) => mr.labels.includes(l));
+    if (removed.length === 0) return [];
+    await this.api.MergeRequests.edit(this.projectId, prNumber, {
+      removeLabels: removed.join(','),
+    });
+    return removed;
+  }
+
   private ref(mr: MergeRequestFields, created: boolean, updated: boolean): PullRequestRef {
     return {
       platform: 'gitlab',

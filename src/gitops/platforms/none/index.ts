@@ -35,6 +35,10 @@ class NoPlatform implements PlatformAdapter {
   ensureLabels(): Promise<readonly string[]> {
     return Promise.resolve([]);
   }
+
+  removeLabels(): Promise<readonly string[]> {
+    return Promise.resolve([]);
+  }
 }
 
 export const platform: PlatformDefinition = {
