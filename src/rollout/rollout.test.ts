@@ -83,6 +83,13 @@ describe('planWave', () => {
       planWave(pending.slice(2), { waveSize: 1, alreadyApplied: 2, lastMergedWave: 1 }).wave,
     ).toBe(2);
   });
+
+  it('without recorded waves, counts a partly filled merged wave as a wave', () => {
+    // 8 workloads merged in waves of 3 (3, 3, 2): the next is wave 4.
+    expect(planWave(pending, { waveSize: 3, alreadyApplied: 8 }).wave).toBe(4);
+    // waveSize raised past what is merged: still not wave 1 again.
+    expect(planWave(pending, { waveSize: 100, alreadyApplied: 8 }).wave).toBe(2);
+  });
 });
 
 describe('autoMergeEligible', () => {

@@ -42,7 +42,8 @@ export function planWave(
     wave:
       options.lastMergedWave !== undefined
         ? options.lastMergedWave + 1
-        : Math.floor(options.alreadyApplied / Math.max(1, options.waveSize)) + 1,
+        : // A partly filled merged wave (the last one, or one of a smaller waveSize) is a wave.
+          Math.ceil(options.alreadyApplied / Math.max(1, options.waveSize)) + 1,
     changes: chosen.flatMap(([, changes]) => changes),
     remaining: ordered.length - chosen.length,
   };
