@@ -13,6 +13,8 @@ import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import { inventoryAnalyzer } from '../inventory/index.js';
 import { budgetNote, NO_HISTORY_NOTE, recommendWorkloads, rightsizingAnalyzer } from './index.js';
 import { vpaCpuReference } from './reference.js';
+import type { ContainerRecommendation } from './recommend.js';
+import { pinDefaultedRequests } from './workloads.js';
 
 const STEP = 300;
 const END = 2_000_000;
@@ -163,6 +165,64 @@ describe('rightsizing analyzer', () => {
     expect(metrics[0].resource.target.averageUtilization).toBeGreaterThan(60);
     expect(hpa.action).toBe('patch');
     expect(hpa.workload).toEqual(deployment.target);
+  });
+
+  it('takes a request left unset beside a limit as the limit, and writes it out when it moves', () => {
+    const limitsOnly = { containers: [container('app', undefined, { cpu: '1', memory: '1Gi' })] };
+    const api = deployment({ name: 'api', namespace: 'shop', replicas: 1, ...limitsOnly });
+    const rs = ownedBy(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: 'api-5f7c9', namespace: 'shop', uid: 'rs-api' },
+        spec: { template: { spec: limitsOnly } },
+      },
+      api,
+    );
+    const s = snapshotOf([api, rs, ownedBy(pod('api-5f7c9-aaaaa', 'shop', limitsOnly), rs)], {
+      clusterName: 't',
+    });
+    const idle: UsageHistory = {
+      ...history,
+      containers: [usage('api-5f7c9-aaaaa', 'app', 0.05, 100)],
+      events: [],
+    };
+    const workloads =
+      inventoryAnalyzer.analyze({ snapshot: s, policy: DEFAULT_POLICY, workloads: [] }).workloads ??
+      [];
+    const out = rightsizingAnalyzer.analyze({
+      snapshot: s,
+      policy: DEFAULT_POLICY,
+      workloads,
+      history: idle,
+    });
+    const patch = out.changes!.find((c) => c.target.name === 'api')!;
+    const resources = (
+      patch.manifest.spec as {
+        template: { spec: { containers: { resources: Record<string, Record<string, string>> }[] } };
+      }
+    ).template.spec.containers[0].resources;
+    // Today every pod requests 1 CPU and 1Gi (defaulted from the limits): each cut stops at the
+    // policy's 30% step, and the requests are written out, or they would follow the limits.
+    expect(resources.requests).toEqual({ cpu: '700m', memory: '717Mi' });
+    expect(resources.limits.memory).toBe('717Mi');
+    expect(patch.magnitude).toBe(0.3);
+
+    // A limit moving alone (e.g. cpuLimits: true) carries its defaulted request along as is.
+    const [app] = workloads.find((w) => w.ref.name === 'api')!.containers;
+    const moved = { cpuRequest: 1, cpuLimit: 2, memoryRequest: 2 ** 30, memoryLimit: 2 ** 30 };
+    const limitAlone = pinDefaultedRequests(app, {
+      proposed: moved,
+      changed: { cpuLimit: 2 },
+    } as ContainerRecommendation);
+    expect(limitAlone.changed).toEqual({ cpuLimit: 2, cpuRequest: 1 });
+    const explicit = { ...app, requests: { cpu: '1' } };
+    expect(
+      pinDefaultedRequests(explicit, {
+        proposed: moved,
+        changed: { cpuLimit: 2 },
+      } as ContainerRecommendation).changed,
+    ).toEqual({ cpuLimit: 2 });
   });
 
   it('plans without a CPU budget when no container has enough history for one', () => {

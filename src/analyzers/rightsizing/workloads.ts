@@ -125,7 +125,10 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
         return {
           container,
           current,
-          recommendation: recommendContainer(h, current, rules, rule, curve, cpu),
+          recommendation: pinDefaultedRequests(
+            container,
+            recommendContainer(h, current, rules, rule, curve, cpu),
+          ),
         };
       });
     let results: ContainerResult[] = recommend();
@@ -267,8 +270,35 @@ function finite(samples: readonly Sample[]): readonly Sample[] {
     : samples.filter((s) => Number.isFinite(s.v) && Number.isFinite(s.t));
 }
 
+/**
+ * What a container runs with today. A request left unset beside a limit is the limit: Kubernetes
+ * defaults it so when it creates the pod, so that is what the step limit and an HPA measure from.
+ */
 export function currentResources(container: ContainerModel): Resources {
   return resourcesOf(container.requests, container.limits);
+}
+
+/**
+ * A template that sets a limit but no request gets the request from the limit in every pod: a
+ * patch that moves the limit alone would move the request with it. Such a request is written
+ * out, at its proposed value, whenever its limit changes.
+ */
+export function pinDefaultedRequests(
+  container: ContainerModel,
+  recommendation: ContainerRecommendation,
+): ContainerRecommendation {
+  const { changed, proposed } = recommendation;
+  const pins: { -readonly [K in keyof Resources]?: number } = {};
+  for (const [resource, request, limit] of [
+    ['cpu', 'cpuRequest', 'cpuLimit'],
+    ['memory', 'memoryRequest', 'memoryLimit'],
+  ] as const) {
+    const defaulted = container.requests[resource] === undefined;
+    if (defaulted && changed[limit] !== undefined && changed[request] === undefined)
+      pins[request] = proposed[request];
+  }
+  if (Object.keys(pins).length === 0) return recommendation;
+  return { ...recommendation, changed: { ...changed, ...pins } };
 }
 
 function resourcesOf(
@@ -280,9 +310,10 @@ function resourcesOf(
     const parsed = tryParseQuantity(value);
     if (parsed !== undefined) out[key] = parsed;
   };
-  set('cpuRequest', requests.cpu);
+  // A request unset beside a limit is the limit, as the API server defaults it.
+  set('cpuRequest', requests.cpu ?? limits.cpu);
   set('cpuLimit', limits.cpu);
-  set('memoryRequest', requests.memory);
+  set('memoryRequest', requests.memory ?? limits.memory);
   set('memoryLimit', limits.memory);
   return out;
 }
