@@ -129,6 +129,15 @@ describe('loadPolicy', () => {
     expect(loadPolicy(ok).rightsizing.cpu.floor).toBe('0.5');
   });
 
+  it('takes cluster names that are folders and branch parts: dots yes, "..", ".lock" and "/" no', () => {
+    const named = (name: string) =>
+      policyDir({ 'p.yaml': `${header}spec:\n  cluster:\n    name: "${name}"\n` });
+    expect(loadPolicy(named('prod.eu-1_a')).cluster.name).toBe('prod.eu-1_a');
+    for (const bad of ['a..b', 'prod.lock', 'cluster/prod', '.hidden']) {
+      expect(loadError(named(bad))[1]).toMatch(/:7: spec\.cluster\.name: must be letters, digits/);
+    }
+  });
+
   it('refuses a CPU half-life of zero (every recency weight would be 0 or NaN)', () => {
     const dir = policyDir({
       'p.yaml': `${header}spec:\n  rightsizing:\n    cpu:\n      halfLife: 0h0m\n`,

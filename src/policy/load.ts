@@ -41,6 +41,12 @@ ajv.addFormat('cron', (value: string) => {
 });
 // A duration (its shape is the schema's pattern) longer than zero: some part is not 0.
 ajv.addFormat('positive-duration', (value: string) => /[1-9]/.test(value));
+// A cluster name is a folder and part of a git branch name: letters, digits, `-`, `_`, `.` (what
+// `clusterFolderName` keeps), not starting with `.`, no `..`, not ending in `.lock` (git refuses
+// those in a branch name).
+ajv.addFormat('cluster-name', (value: string) =>
+  /^(?!.*\.\.)(?!.*\.lock$)[-_A-Za-z0-9][-_.A-Za-z0-9]*$/.test(value),
+);
 // A quantity above zero: a nonzero digit before any suffix (`0.5` yes; `0`, `0m`, `0.0Mi` no).
 ajv.addFormat('positive-quantity', (value: string) =>
   /[1-9]/.test(value.replace(/[a-zA-Z]+$/, '')),

@@ -15,8 +15,6 @@ export const POLICY_KIND = 'Policy';
 
 /** Namespace names are DNS-1123 labels. */
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-/** The cluster name becomes a folder and part of a git branch name: letters, digits, `-`, `_`. */
-const PATH_SAFE_NAME = '^[A-Za-z0-9]([-_A-Za-z0-9]*[A-Za-z0-9])?$';
 
 const namespaceList = (description: string): SchemaObject => ({
   type: 'array',
@@ -69,7 +67,8 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
         type: 'string',
         minLength: 1,
         maxLength: 63,
-        pattern: PATH_SAFE_NAME,
+        // The name becomes a folder and part of a git branch name (checked in load.ts).
+        format: 'cluster-name',
         description:
           'Cluster name used in generated/<cluster>/ and in branch names; overrides the name taken from the kubeconfig context or the snapshot.',
       },

@@ -101,6 +101,8 @@ function suggestion(unknown: string, known: readonly string[]): string | undefin
 
 /** What a custom ajv format (see src/policy/load.ts) asks for, in words. */
 const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
+  'cluster-name':
+    'must be letters, digits, "-", "_" and "." (it names a folder and git branches), without "..", a leading "." or a trailing ".lock"',
   cron: 'must be a cron schedule, e.g. "0 * * * *"',
   'positive-duration': 'must be a duration longer than zero, e.g. 30m',
   'positive-quantity': 'must be a quantity greater than zero, e.g. 10m or 32Mi',

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPolicy } from '../../policy/load.js';
-import { planBootstrap } from './index.js';
+import { objectNameFor, planBootstrap } from './index.js';
 
 function loadPolicyText(text: string): Policy {
   const dir = mkdtempSync(join(tmpdir(), 'tars-policy-'));
@@ -85,6 +85,39 @@ describe('bootstrap', () => {
       ],
     });
     expect(out.findings).toEqual([]);
+  });
+
+  it('names everything after the cluster folder when the context is an EKS ARN', () => {
+    const arn = 'arn:aws:eks:eu-west-1:123456789012:cluster/Prod_East';
+    const policy = {
+      ...DEFAULT_POLICY,
+      bootstrap: { ...DEFAULT_POLICY.bootstrap, repoURL: 'https://git.example/platform.git' },
+    };
+    const input = {
+      snapshot: snapshotOf([hpaOfWeb], { clusterName: arn, apiGroups: ['argoproj.io'] }),
+      policy,
+      workloads: [],
+    };
+    const out = planBootstrap(input, policy.bootstrap);
+    const folder = 'arn-aws-eks-eu-west-1-123456789012-cluster-Prod_East';
+    // The in-cluster run's policy passes `tars validate`, and plans into the same folder.
+    const policyFile = (
+      out.changes!.find((c) => c.target.name === 'tars-policy')!.manifest as unknown as {
+        data: Record<string, string>;
+      }
+    ).data['policy.yaml'];
+    expect(loadPolicyText(policyFile).cluster.name).toBe(folder);
+    const apps = out.changes!.filter((c) => c.target.kind === 'Application');
+    const paths = apps.map((a) => (a.manifest.spec as { source: { path: string } }).source.path);
+    expect(paths.sort()).toEqual([`generated/${folder}`, `generated/${folder}/bootstrap`]);
+    // Object names: DNS labels of at most 63 characters, a hash keeping the cut one unique.
+    for (const a of apps) {
+      expect(a.target.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(a.target.name.length).toBeLessThanOrEqual(63);
+    }
+    expect(objectNameFor(folder)).toMatch(/^tars-arn-aws-eks-eu-west-1-[-a-z0-9]*-[0-9a-f]{8}$/);
+    expect(objectNameFor(`${folder}2`)).not.toBe(objectNameFor(folder));
+    expect(objectNameFor('prod')).toBe('tars-prod');
   });
 
   it('emits Flux objects with the workloads depending on the bootstrap', () => {

@@ -12,7 +12,9 @@ import { tarsClusterRole, TARS_CLUSTER_ROLE_NAME } from '../../bootstrap/rbac.js
 import type { KubeObject } from '../../cluster/types.js';
 import { stringField } from '../../kube/objects.js';
 import type { Change, Finding } from '../../model/types.js';
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import { clusterFolderName } from '../../util/cluster-folder.js';
 import { POLICY_API_VERSION, POLICY_KIND } from '../../policy/schema.js';
 import type { Policy } from '../../policy/types.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
@@ -160,6 +162,22 @@ function hpaScaledTargets(
     );
 }
 
+/**
+ * `tars-<cluster>` as a Kubernetes object name: lower case, `[a-z0-9-]`, and short enough that
+ * `<name>-bootstrap` stays a 63-character label value (Argo CD tracks apps by a label holding the
+ * name). A name that had to be cut keeps a hash of the whole, so two clusters never share one.
+ */
+export function objectNameFor(cluster: string): string {
+  const name = `tars-${cluster}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+$/, '');
+  const room = 63 - '-bootstrap'.length;
+  if (name.length <= room) return name;
+  const hash = createHash('sha256').update(cluster).digest('hex').slice(0, 8);
+  return `${name.slice(0, room - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+}
+
 function treePath(policy: BootstrapPolicy, cluster: string): string {
   return `${policy.path.replace(/\/+$/, '')}/${cluster}`;
 }
@@ -194,8 +212,8 @@ function argoApplications(
       },
     });
   const apps = [
-    app(`tars-${cluster}-bootstrap`, `${treePath(policy, cluster)}/bootstrap`, []),
-    app(`tars-${cluster}`, treePath(policy, cluster), hpaScaledTargets(objects)),
+    app(`${objectNameFor(cluster)}-bootstrap`, `${treePath(policy, cluster)}/bootstrap`, []),
+    app(objectNameFor(cluster), treePath(policy, cluster), hpaScaledTargets(objects)),
   ];
   for (const a of apps) a.validate();
   return apps.map((a) => a.toJSON() as unknown as KubeObject);
@@ -204,7 +222,7 @@ function argoApplications(
 function fluxObjects(policy: BootstrapPolicy, cluster: string): KubeObject[] {
   const ns = policy.fluxNamespace;
   const source = new GitRepository({
-    metadata: { name: `tars-${cluster}`, namespace: ns, labels: LABELS },
+    metadata: { name: objectNameFor(cluster), namespace: ns, labels: LABELS },
     spec: {
       url: policy.repoURL,
       ref: { branch: policy.branch },
@@ -219,14 +237,18 @@ function fluxObjects(policy: BootstrapPolicy, cluster: string): KubeObject[] {
         interval: policy.interval,
         path: `./${path}`,
         prune: true,
-        sourceRef: { kind: 'GitRepository', name: `tars-${cluster}` },
+        sourceRef: { kind: 'GitRepository', name: objectNameFor(cluster) },
         ...(dependsOn ? { dependsOn: [{ name: dependsOn }] } : {}),
       },
     });
   const objs = [
     source,
-    kustomization(`tars-${cluster}-bootstrap`, `${treePath(policy, cluster)}/bootstrap`),
-    kustomization(`tars-${cluster}`, treePath(policy, cluster), `tars-${cluster}-bootstrap`),
+    kustomization(`${objectNameFor(cluster)}-bootstrap`, `${treePath(policy, cluster)}/bootstrap`),
+    kustomization(
+      objectNameFor(cluster),
+      treePath(policy, cluster),
+      `${objectNameFor(cluster)}-bootstrap`,
+    ),
   ];
   for (const o of objs) o.validate();
   return objs.map((o) => o.toJSON() as unknown as KubeObject);
@@ -244,7 +266,9 @@ function finding(check: string, message: string, remediation: string): Finding {
 }
 
 export function planBootstrap(input: AnalyzerInput, policy: BootstrapPolicy): AnalyzerOutput {
-  const cluster = input.policy.cluster.name ?? input.snapshot.clusterName;
+  // The folder name, not the raw one: a kubeconfig context may be an EKS ARN, which is neither a
+  // path nor a policy's cluster name; the folder is both, and the same the plan writes.
+  const cluster = clusterFolderName(input.policy.cluster.name ?? input.snapshot.clusterName);
   const role = tarsClusterRole();
   const objects: KubeObject[] = [
     {
