@@ -147,7 +147,9 @@ function cleanWorkloadSpec(kind: string, spec: Json): void {
 }
 
 function cleanService(spec: Json): void {
-  delete spec.clusterIP;
+  // The API server allocates cluster IPs, except `None`: a headless Service, which a client asked
+  // for and which must stay headless when Git recreates it (StatefulSet pod DNS needs it).
+  if (spec.clusterIP !== 'None') delete spec.clusterIP;
   delete spec.clusterIPs;
   delete spec.healthCheckNodePort;
   dropIfDefault(spec, 'type', 'ClusterIP');

@@ -160,6 +160,18 @@ describe('cleanManifest', () => {
     });
   });
 
+  it('keeps clusterIP None of a headless Service', () => {
+    const headless = {
+      ...liveService,
+      spec: { ...(liveService.spec as object), clusterIP: 'None', clusterIPs: ['None'] },
+    };
+    expect(cleanManifest(headless).spec).toEqual({
+      clusterIP: 'None',
+      selector: { app: 'web' },
+      ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+    });
+  });
+
   it('keeps imagePullPolicy when it differs from the default for the tag', () => {
     const latest = structuredClone(liveDeployment);
     const c = (latest.spec as { template: { spec: { containers: Record<string, unknown>[] } } })
