@@ -1,6 +1,7 @@
 // Takeover edge cases found against the real API server: each object is made by hand as a user
 // or a controller would make it, adopted through the live source, then checked the way Argo CD
 // would use the manifest (server-side apply with its field manager) or Git would recreate it.
+import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTestNamespace } from '../support/cluster.js';
 import { applyAsArgoCd, create, kubectl, manifestOf, plan, readLive } from './live-support.js';
@@ -46,5 +47,58 @@ describe('takeover edge cases in a real API server', () => {
       spec: Json;
     };
     expect(recreated.spec.clusterIP).toBe('None');
+  });
+
+  it('keeps a node port a client chose, drops the ones the API server allocated', async () => {
+    const ns = await createTestNamespace('nodeport');
+    // Node ports are cluster-wide: a random one, so parallel runs do not collide.
+    const chosen = randomInt(30000, 32768);
+    create([
+      statefulSet(ns, 'web'),
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: ns },
+        spec: {
+          type: 'NodePort',
+          selector: { app: 'web' },
+          ports: [
+            { name: 'http', port: 80, targetPort: 8080, nodePort: chosen },
+            { name: 'metrics', port: 9090 },
+          ],
+        },
+      },
+    ]);
+    const live = JSON.parse(kubectl(['get', '-n', ns, 'service/web', '-o', 'json'])) as {
+      spec: { clusterIP: string; ports: Json[] };
+    };
+    expect(live.spec.ports[1]?.nodePort).toEqual(expect.any(Number));
+
+    const adopted = plan(await readLive([ns]));
+    const service = manifestOf(adopted, 'Service', 'web');
+    expect(service.spec).toEqual({
+      type: 'NodePort',
+      selector: { app: 'web' },
+      ports: [
+        { name: 'http', port: 80, targetPort: 8080, nodePort: chosen },
+        { name: 'metrics', port: 9090 },
+      ],
+    });
+    for (const line of applyAsArgoCd([service], true))
+      expect(line).toMatch(/ serverside-applied \(server dry run\)$/);
+
+    // Argo CD's sync leaves the allocated node port and cluster IP alone ...
+    applyAsArgoCd([service]);
+    const synced = JSON.parse(kubectl(['get', '-n', ns, 'service/web', '-o', 'json'])) as {
+      spec: Json;
+    };
+    expect(synced.spec).toEqual(live.spec);
+    // ... and Git gives the chosen one back.
+    kubectl(['delete', '-n', ns, 'service/web']);
+    applyAsArgoCd([service]);
+    const recreated = JSON.parse(kubectl(['get', '-n', ns, 'service/web', '-o', 'json'])) as {
+      spec: { ports: Json[] };
+    };
+    expect(recreated.spec.ports[0]?.nodePort).toBe(chosen);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../cluster/types.js';
-import { deepClone, isRecord } from '../../kube/objects.js';
+import { annotationsOf, deepClone, isRecord } from '../../kube/objects.js';
 
 const SERVER_METADATA = [
   'managedFields',
@@ -146,19 +146,85 @@ function cleanWorkloadSpec(kind: string, spec: Json): void {
   if (kind !== 'Job') dropIfDefault(podSpec, 'restartPolicy', 'Always');
 }
 
-function cleanService(spec: Json): void {
-  // The API server allocates cluster IPs, except `None`: a headless Service, which a client asked
-  // for and which must stay headless when Git recreates it (StatefulSet pod DNS needs it).
-  if (spec.clusterIP !== 'None') delete spec.clusterIP;
-  delete spec.clusterIPs;
-  delete spec.healthCheckNodePort;
+/** A step below `spec`: a field, or the `spec.ports` entry of a port and protocol. */
+type Step = string | { port: unknown; protocol: unknown };
+
+function portMatches(entry: Json, step: { port: unknown; protocol: unknown }): boolean {
+  return entry.port === step.port && (entry.protocol ?? 'TCP') === step.protocol;
+}
+
+/** Whether a managedFields field set (fieldsV1) holds `path`. */
+function fieldSetHolds(set: Json | undefined, path: Step[]): boolean {
+  let current = set;
+  for (const step of path) {
+    if (current === undefined) return false;
+    if (typeof step === 'string') {
+      current = rec(current[`f:${step}`]);
+      continue;
+    }
+    const entry = Object.entries(current).find(([key]) => {
+      if (!key.startsWith('k:')) return false;
+      try {
+        const parsed: unknown = JSON.parse(key.slice(2));
+        return isRecord(parsed) && portMatches(parsed, step);
+      } catch {
+        return false;
+      }
+    });
+    current = rec(entry?.[1]);
+  }
+  return current !== undefined;
+}
+
+function valueAt(value: unknown, path: Step[]): unknown {
+  let current = value;
+  for (const step of path) {
+    current =
+      typeof step === 'string'
+        ? rec(current)?.[step]
+        : records(current).find((entry) => portMatches(entry, step));
+  }
+  return current;
+}
+
+/**
+ * Whether a client set `spec.<path>` rather than the API server: by managedFields (the API
+ * server records who set a field, and records none for what it allocates itself), else, for
+ * objects read without them (snapshots), by kubectl's last-applied configuration.
+ */
+function setByClient(obj: KubeObject, path: Step[]): boolean {
+  const full = ['spec', ...path];
+  const managed = records(obj.metadata.managedFields);
+  if (managed.length > 0) return managed.some((entry) => fieldSetHolds(rec(entry.fieldsV1), full));
+  const lastApplied = annotationsOf(obj)['kubectl.kubernetes.io/last-applied-configuration'];
+  if (lastApplied === undefined) return false;
+  try {
+    return valueAt(JSON.parse(lastApplied), full) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The API server allocates cluster IPs, IP families and node ports: they go, unless a client
+ * asked for them (a node port an outside load balancer points at), or it is clusterIP `None`,
+ * which is never allocated: a headless Service must stay headless when Git recreates it.
+ */
+function cleanService(obj: KubeObject, spec: Json): void {
+  for (const key of ['clusterIP', 'clusterIPs', 'ipFamilies', 'healthCheckNodePort']) {
+    if (key === 'clusterIP' && spec.clusterIP === 'None') continue;
+    if (!setByClient(obj, [key])) delete spec[key];
+  }
   dropIfDefault(spec, 'type', 'ClusterIP');
   dropIfDefault(spec, 'sessionAffinity', 'None');
   dropIfDefault(spec, 'internalTrafficPolicy', 'Cluster');
   dropIfDefault(spec, 'ipFamilyPolicy', 'SingleStack');
-  delete spec.ipFamilies;
+  // Defaults of NodePort and LoadBalancer Services.
+  dropIfDefault(spec, 'externalTrafficPolicy', 'Cluster');
+  dropIfDefault(spec, 'allocateLoadBalancerNodePorts', true);
   for (const port of records(spec.ports)) {
-    delete port.nodePort;
+    const step = { port: port.port, protocol: port.protocol ?? 'TCP' };
+    if (!setByClient(obj, ['ports', step, 'nodePort'])) delete port.nodePort;
     dropIfDefault(port, 'protocol', 'TCP');
     if (port.targetPort === port.port) delete port.targetPort;
   }
@@ -171,7 +237,7 @@ export function cleanManifest(obj: KubeObject): KubeObject {
   cleanMetadata(out.metadata);
   const spec = rec(out.spec);
   if (spec !== undefined) {
-    if (out.kind === 'Service') cleanService(spec);
+    if (out.kind === 'Service') cleanService(obj, spec);
     else if (out.kind === 'CronJob') {
       const jobSpec = rec(rec(spec.jobTemplate)?.spec);
       if (jobSpec !== undefined) cleanWorkloadSpec('Job', jobSpec);

@@ -172,6 +172,59 @@ describe('cleanManifest', () => {
     });
   });
 
+  it('keeps the node ports and cluster IP a client asked for, by managedFields or last-applied', () => {
+    const spec = {
+      ...(liveService.spec as object),
+      type: 'NodePort',
+      externalTrafficPolicy: 'Cluster',
+      ports: [
+        { name: 'http', port: 80, targetPort: 8080, nodePort: 30080, protocol: 'TCP' },
+        { name: 'dns', port: 53, nodePort: 31053, protocol: 'UDP' },
+      ],
+    };
+    const managedFields = [
+      {
+        manager: 'kubectl-create',
+        operation: 'Update',
+        fieldsV1: {
+          'f:spec': {
+            'f:clusterIP': {},
+            'f:ports': {
+              '.': {},
+              'k:{"port":80,"protocol":"TCP"}': { 'f:nodePort': {}, 'f:port': {} },
+              'k:{"port":53,"protocol":"UDP"}': { 'f:port': {} },
+            },
+          },
+        },
+      },
+    ];
+    const lastApplied = JSON.stringify({
+      spec: { clusterIP: '10.96.0.12', ports: [{ port: 80, nodePort: 30080 }, { port: 53 }] },
+    });
+    const want = {
+      type: 'NodePort',
+      clusterIP: '10.96.0.12',
+      selector: { app: 'web' },
+      ports: [
+        { name: 'http', port: 80, targetPort: 8080, nodePort: 30080 },
+        { name: 'dns', port: 53, protocol: 'UDP' },
+      ],
+    };
+    const byManagedFields = {
+      ...liveService,
+      metadata: { ...liveService.metadata, managedFields },
+    };
+    expect(cleanManifest({ ...byManagedFields, spec }).spec).toEqual(want);
+    const byLastApplied = {
+      ...liveService,
+      metadata: {
+        ...liveService.metadata,
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied },
+      },
+    };
+    expect(cleanManifest({ ...byLastApplied, spec }).spec).toEqual(want);
+  });
+
   it('keeps imagePullPolicy when it differs from the default for the tag', () => {
     const latest = structuredClone(liveDeployment);
     const c = (latest.spec as { template: { spec: { containers: Record<string, unknown>[] } } })
