@@ -101,4 +101,57 @@ describe('takeover edge cases in a real API server', () => {
     };
     expect(recreated.spec.ports[0]?.nodePort).toBe(chosen);
   });
+
+  it('does not adopt objects another object controls (an operator), nor what only they use', async () => {
+    const ns = await createTestNamespace('owned');
+    // The owner stands in for an operator's custom resource.
+    create([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'operator-state', namespace: ns } },
+    ]);
+    const owner = JSON.parse(
+      kubectl(['get', '-n', ns, 'configmap/operator-state', '-o', 'json']),
+    ) as {
+      metadata: { uid: string };
+    };
+    const ownerReferences = [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        name: 'operator-state',
+        uid: owner.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ];
+    const owned = (obj: Json): Json => ({
+      ...obj,
+      metadata: { ...(obj.metadata as Json), ownerReferences },
+    });
+    const service = (name: string, app: string): Json => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: ns },
+      spec: { selector: { app }, ports: [{ port: 80 }] },
+    });
+    create([
+      owned(statefulSet(ns, 'operated')),
+      owned(service('operated', 'operated')),
+      statefulSet(ns, 'web'),
+      service('web', 'web'),
+      owned(service('web-metrics', 'web')),
+    ]);
+
+    const adopted = plan(await readLive([ns]));
+    expect(adopted.changes.map((c) => `${c.target.kind}/${c.target.name}`)).toEqual([
+      'StatefulSet/web',
+      `Namespace/${ns}`,
+      'Service/web',
+    ]);
+    expect(
+      adopted.findings.map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}: ${f.message}`),
+    ).toEqual([
+      'takeover.managed-elsewhere StatefulSet/operated: StatefulSet is owned by ConfigMap operator-state; not adopted.',
+      'takeover.managed-elsewhere Service/web-metrics: Service is owned by ConfigMap operator-state; not adopted.',
+    ]);
+  });
 });

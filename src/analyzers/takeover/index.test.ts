@@ -294,6 +294,42 @@ describe('takeover', () => {
     ]);
   });
 
+  it('leaves objects with an owner (an operator wrote them) to their owner', () => {
+    const ownerReferences = [
+      {
+        apiVersion: 'example.com/v1',
+        kind: 'Database',
+        name: 'orders',
+        uid: 'db1',
+        controller: true,
+      },
+    ];
+    const operated = {
+      ...liveDeployment,
+      metadata: { ...liveDeployment.metadata, name: 'orders', ownerReferences },
+    };
+    const ownedService = {
+      ...liveService,
+      metadata: { ...liveService.metadata, name: 'web-metrics', ownerReferences },
+    };
+    const owned = snapshotOf([...objects, operated, ownedService], { clusterName: 't' });
+    const { workloads } = buildInventory({
+      snapshot: owned,
+      policy: DEFAULT_POLICY,
+      workloads: [],
+    });
+    const out = planTakeover({ snapshot: owned, policy: DEFAULT_POLICY, workloads });
+    const adopted = out.changes!.map((c) => `${c.target.kind}/${c.target.name}`);
+    expect(adopted).not.toContain('Deployment/orders');
+    expect(adopted).not.toContain('Service/web-metrics');
+    expect(adopted).toContain('Deployment/web');
+    expect(out.findings!.map((f) => `${f.resource.name}: ${f.message}`)).toEqual([
+      'cart: Deployment is managed by helm (cart); not adopted.',
+      'orders: Deployment is owned by Database orders; not adopted.',
+      'web-metrics: Service is owned by Database orders; not adopted.',
+    ]);
+  });
+
   it('adopts nothing when the policy says so', () => {
     const policy = { ...DEFAULT_POLICY, takeover: { adoptUnmanaged: false } };
     const out = planTakeover({ snapshot, policy, workloads: [] });

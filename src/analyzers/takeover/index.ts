@@ -2,14 +2,15 @@
  * takeover: adoption of live objects not yet in Git. Unmanaged workloads (applied by hand with
  * kubectl, or by nothing we can recognise) become clean manifests together with what they need
  * (namespace, Services, ConfigMaps, ServiceAccount). Objects that Helm, Argo CD or Flux manage
- * are never adopted: other concerns patch them instead.
+ * are never adopted: other concerns patch them instead. Nor are objects with an owner (an
+ * operator's custom resource writes them): Git and the operator would overwrite each other.
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { compareObjects, objectKey, refOf } from '../../kube/objects.js';
 import type { Change, Finding, WorkloadModel } from '../../model/types.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import { isManagedElsewhere, managerOf } from '../inventory/managers.js';
-import { ObjectIndex } from '../inventory/owners.js';
+import { ObjectIndex, controllerOf } from '../inventory/owners.js';
 import { cleanManifest } from './clean.js';
 import { servicesSelecting } from '../../kube/selectors.js';
 import { configMapNames, serviceAccountName } from './related.js';
@@ -55,6 +56,11 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
     if (obj === undefined) return;
     const key = objectKey(refOf(obj));
     if (adopted.has(key)) return;
+    const owned = ownedMessage(obj);
+    if (owned !== undefined) {
+      findings.push(leftAloneFinding(obj, owned));
+      return;
+    }
     const manager = managerOf(obj);
     if (isManagedElsewhere(manager)) {
       findings.push(
@@ -71,6 +77,12 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
   for (const workload of input.workloads) {
     const obj = index.get(workload.ref.kind, workload.ref.namespace, workload.ref.name);
     if (obj === undefined || !ADOPTABLE_WORKLOADS.has(obj.kind)) continue;
+    // An operator's workload: its owner writes it (and what it alone uses), Git would fight it.
+    const owned = ownedMessage(obj);
+    if (owned !== undefined) {
+      findings.push(leftAloneFinding(obj, owned));
+      continue;
+    }
     if (isManagedElsewhere(workload.managedBy)) {
       findings.push(leftAloneFinding(obj, describeManaged(workload)));
       continue;
@@ -94,6 +106,14 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
     changes,
     findings: dedupedFindings.sort((a, b) => compareObjects(a.resource, b.resource)),
   };
+}
+
+/** Why an object with an owner (ownerReferences: an operator's resource, a CronJob) is left alone. */
+function ownedMessage(obj: KubeObject): string | undefined {
+  const owner = controllerOf(obj);
+  return owner === undefined
+    ? undefined
+    : `${obj.kind} is owned by ${owner.kind} ${owner.name}; not adopted.`;
 }
 
 function describeManaged(w: WorkloadModel): string {
