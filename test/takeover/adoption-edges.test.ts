@@ -154,4 +154,55 @@ describe('takeover edge cases in a real API server', () => {
       'takeover.managed-elsewhere Service/web-metrics: Service is owned by ConfigMap operator-state; not adopted.',
     ]);
   });
+
+  it('leaves replicas to a HorizontalPodAutoscaler: a sync does not scale its workload back', async () => {
+    const ns = await createTestNamespace('autoscaled');
+    create([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'api', namespace: ns },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'api' } },
+          template: {
+            metadata: { labels: { app: 'api' } },
+            spec: {
+              containers: [
+                { name: 'api', image: 'nginx:1.27', resources: { requests: { cpu: '100m' } } },
+              ],
+            },
+          },
+        },
+      },
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'api', namespace: ns },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
+          minReplicas: 2,
+          maxReplicas: 6,
+          metrics: [
+            {
+              type: 'Resource',
+              resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+            },
+          ],
+        },
+      },
+    ]);
+    const adopted = plan(await readLive([ns]));
+    const deployment = manifestOf(adopted, 'Deployment', 'api');
+    expect(deployment.spec).not.toHaveProperty('replicas');
+
+    applyAsArgoCd([deployment]);
+    // The HPA controller scales through the scale subresource.
+    kubectl(['scale', '-n', ns, 'deployment/api', '--replicas=4']);
+    applyAsArgoCd([deployment]);
+    const live = JSON.parse(kubectl(['get', '-n', ns, 'deployment/api', '-o', 'json'])) as {
+      spec: { replicas: number };
+    };
+    expect(live.spec.replicas).toBe(4);
+  });
 });

@@ -330,6 +330,25 @@ describe('takeover', () => {
     ]);
   });
 
+  it('leaves the replicas of an autoscaled workload to its HorizontalPodAutoscaler', () => {
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } },
+    };
+    const scaled = snapshotOf([...objects, hpa], { clusterName: 't' });
+    const { workloads } = buildInventory({
+      snapshot: scaled,
+      policy: DEFAULT_POLICY,
+      workloads: [],
+    });
+    const out = planTakeover({ snapshot: scaled, policy: DEFAULT_POLICY, workloads });
+    const web = out.changes!.find((c) => c.target.kind === 'Deployment')!;
+    expect(web.manifest.spec).not.toHaveProperty('replicas');
+    expect(web.manifest.spec).toHaveProperty('selector');
+  });
+
   it('adopts nothing when the policy says so', () => {
     const policy = { ...DEFAULT_POLICY, takeover: { adoptUnmanaged: false } };
     const out = planTakeover({ snapshot, policy, workloads: [] });

@@ -6,7 +6,7 @@
  * operator's custom resource writes them): Git and the operator would overwrite each other.
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { compareObjects, objectKey, refOf } from '../../kube/objects.js';
+import { compareObjects, field, isRecord, objectKey, refOf } from '../../kube/objects.js';
 import type { Change, Finding, WorkloadModel } from '../../model/types.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import { isManagedElsewhere, managerOf } from '../inventory/managers.js';
@@ -18,8 +18,33 @@ import { configMapNames, serviceAccountName } from './related.js';
 /** Kinds adopted as workloads; standalone Jobs are one-off runs, not desired state. */
 const ADOPTABLE_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob']);
 
-function adoptChange(obj: KubeObject, why: string, workload: WorkloadModel): Change {
+/**
+ * The workloads a HorizontalPodAutoscaler scales (KEDA's ScaledObjects scale through one), by
+ * object key. Their replicas belong to the autoscaler: written into Git, every sync would scale
+ * the workload back to the count it had when it was adopted.
+ */
+function autoscaledWorkloads(objects: readonly KubeObject[]): Set<string> {
+  const keys = new Set<string>();
+  for (const hpa of objects) {
+    const { namespace } = hpa.metadata;
+    const kind = field(hpa, 'spec', 'scaleTargetRef', 'kind');
+    const name = field(hpa, 'spec', 'scaleTargetRef', 'name');
+    if (hpa.kind !== 'HorizontalPodAutoscaler' || namespace === undefined) continue;
+    if (typeof kind === 'string' && typeof name === 'string')
+      keys.add(objectKey({ kind, namespace, name }));
+  }
+  return keys;
+}
+
+function adoptChange(
+  obj: KubeObject,
+  why: string,
+  workload: WorkloadModel,
+  autoscaled: boolean,
+): Change {
   const target = refOf(obj);
+  const manifest = cleanManifest(obj);
+  if (autoscaled && isRecord(manifest.spec)) delete manifest.spec.replicas;
   return {
     ...(target.kind === workload.ref.kind && target.name === workload.ref.name
       ? {}
@@ -28,7 +53,7 @@ function adoptChange(obj: KubeObject, why: string, workload: WorkloadModel): Cha
     concern: 'takeover',
     action: 'adopt',
     target,
-    manifest: cleanManifest(obj),
+    manifest,
     summary: `Adopt ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name} into Git (${why}).`,
   };
 }
@@ -50,6 +75,7 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
   }
   const index = new ObjectIndex(input.snapshot.objects);
   const services = input.snapshot.objects.filter((o) => o.kind === 'Service');
+  const autoscaled = autoscaledWorkloads(input.snapshot.objects);
   const adopted = new Map<string, Change>();
   const findings: Finding[] = [];
   const adoptFor = (workload: WorkloadModel) => (obj: KubeObject | undefined, why: string) => {
@@ -71,7 +97,7 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
       );
       return;
     }
-    adopted.set(key, adoptChange(obj, why, workload));
+    adopted.set(key, adoptChange(obj, why, workload, autoscaled.has(key)));
   };
 
   for (const workload of input.workloads) {
