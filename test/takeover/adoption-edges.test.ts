@@ -205,4 +205,76 @@ describe('takeover edge cases in a real API server', () => {
     };
     expect(live.spec.replicas).toBe(4);
   });
+
+  it('strips what the API server adds inside templates: claim templates, job templates, volumes', async () => {
+    const ns = await createTestNamespace('templates');
+    const podSpec = {
+      containers: [
+        {
+          name: 'db',
+          image: 'postgres:16',
+          env: [{ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+          volumeMounts: [
+            { name: 'data', mountPath: '/var/lib/postgresql' },
+            { name: 'config', mountPath: '/etc/db' },
+          ],
+        },
+      ],
+      volumes: [{ name: 'config', configMap: { name: 'db-config' } }],
+    };
+    const claimTemplate = {
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    };
+    const cronJobSpec = {
+      schedule: '0 3 * * *',
+      jobTemplate: {
+        spec: {
+          template: {
+            spec: {
+              restartPolicy: 'OnFailure',
+              containers: [{ name: 'backup', image: 'busybox:1.36', command: ['date'] }],
+            },
+          },
+        },
+      },
+    };
+    create([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'db-config', namespace: ns } },
+      {
+        ...statefulSet(ns, 'db'),
+        spec: {
+          ...(statefulSet(ns, 'db').spec as Json),
+          replicas: 1,
+          template: { metadata: { labels: { app: 'db' } }, spec: podSpec },
+          volumeClaimTemplates: [claimTemplate],
+        },
+      },
+      {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'backup', namespace: ns },
+        spec: cronJobSpec,
+      },
+    ]);
+    const adopted = plan(await readLive([ns]));
+    expect(manifestOf(adopted, 'StatefulSet', 'db').spec).toEqual({
+      serviceName: 'db',
+      replicas: 1,
+      selector: { matchLabels: { app: 'db' } },
+      template: { metadata: { labels: { app: 'db' } }, spec: podSpec },
+      volumeClaimTemplates: [claimTemplate],
+    });
+    expect(manifestOf(adopted, 'CronJob', 'backup').spec).toEqual(cronJobSpec);
+
+    // The API server fills them in again: a sync changes nothing (StatefulSet templates are
+    // immutable, a change would be refused).
+    const objects = ['statefulset.apps/db', 'cronjob.batch/backup'];
+    const before = kubectl(['get', '-n', ns, ...objects, '-o', 'jsonpath={..spec}']);
+    applyAsArgoCd([
+      manifestOf(adopted, 'StatefulSet', 'db'),
+      manifestOf(adopted, 'CronJob', 'backup'),
+    ]);
+    expect(kubectl(['get', '-n', ns, ...objects, '-o', 'jsonpath={..spec}'])).toBe(before);
+  });
 });

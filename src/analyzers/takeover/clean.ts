@@ -86,6 +86,8 @@ function cleanContainer(c: Json): void {
   for (const port of records(c.ports)) dropIfDefault(port, 'protocol', 'TCP');
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'])
     cleanProbe(rec(c[probe]));
+  for (const env of records(c.env))
+    dropIfDefault(rec(rec(env.valueFrom)?.fieldRef), 'apiVersion', 'v1');
   dropIfEmpty(c, 'resources');
 }
 
@@ -104,10 +106,26 @@ function cleanPodTemplate(template: Json | undefined): void {
   dropIfDefault(spec, 'securityContext', {});
   // restartPolicy Always is the default only outside Jobs; callers for Jobs keep theirs.
   for (const c of [...records(spec.containers), ...records(spec.initContainers)]) cleanContainer(c);
+  for (const volume of records(spec.volumes)) {
+    for (const source of ['configMap', 'secret', 'projected', 'downwardAPI'])
+      dropIfDefault(rec(volume[source]), 'defaultMode', 0o644);
+    for (const item of records(rec(volume.downwardAPI)?.items))
+      dropIfDefault(rec(item.fieldRef), 'apiVersion', 'v1');
+  }
   // serviceAccount is the deprecated alias the API server copies from serviceAccountName.
   if (spec.serviceAccount !== undefined && spec.serviceAccount === spec.serviceAccountName) {
     delete spec.serviceAccount;
   }
+}
+
+/** A StatefulSet's claim template, printed with the status and defaults of a claim. */
+function cleanClaimTemplate(claim: Json): void {
+  delete claim.status;
+  dropIfDefault(claim, 'apiVersion', 'v1');
+  dropIfDefault(claim, 'kind', 'PersistentVolumeClaim');
+  const meta = rec(claim.metadata);
+  if (meta !== undefined) delete meta.creationTimestamp;
+  dropIfDefault(rec(claim.spec), 'volumeMode', 'Filesystem');
 }
 
 function cleanWorkloadSpec(kind: string, spec: Json): void {
@@ -123,14 +141,20 @@ function cleanWorkloadSpec(kind: string, spec: Json): void {
     case 'StatefulSet':
       dropIfDefault(spec, 'revisionHistoryLimit', 10);
       dropIfDefault(spec, 'podManagementPolicy', 'OrderedReady');
+      // maxUnavailable 1 is defaulted where the MaxUnavailableStatefulSet feature is on.
       dropIfDefault(spec, 'updateStrategy', {
         type: 'RollingUpdate',
         rollingUpdate: { partition: 0 },
+      });
+      dropIfDefault(spec, 'updateStrategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: { partition: 0, maxUnavailable: 1 },
       });
       dropIfDefault(spec, 'persistentVolumeClaimRetentionPolicy', {
         whenDeleted: 'Retain',
         whenScaled: 'Retain',
       });
+      for (const claim of records(spec.volumeClaimTemplates)) cleanClaimTemplate(claim);
       break;
     case 'DaemonSet':
       dropIfDefault(spec, 'revisionHistoryLimit', 10);
@@ -239,8 +263,11 @@ export function cleanManifest(obj: KubeObject): KubeObject {
   if (spec !== undefined) {
     if (out.kind === 'Service') cleanService(obj, spec);
     else if (out.kind === 'CronJob') {
-      const jobSpec = rec(rec(spec.jobTemplate)?.spec);
+      const jobTemplate = rec(spec.jobTemplate);
+      const jobSpec = rec(jobTemplate?.spec);
       if (jobSpec !== undefined) cleanWorkloadSpec('Job', jobSpec);
+      delete rec(jobTemplate?.metadata)?.creationTimestamp;
+      dropIfEmpty(jobTemplate, 'metadata');
       dropIfDefault(spec, 'concurrencyPolicy', 'Allow');
       dropIfDefault(spec, 'suspend', false);
       dropIfDefault(spec, 'successfulJobsHistoryLimit', 3);
