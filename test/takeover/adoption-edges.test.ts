@@ -4,7 +4,15 @@
 import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTestNamespace } from '../support/cluster.js';
-import { applyAsArgoCd, create, kubectl, manifestOf, plan, readLive } from './live-support.js';
+import {
+  applyAsArgoCd,
+  create,
+  kubectl,
+  liveObjects,
+  manifestOf,
+  plan,
+  readLive,
+} from './live-support.js';
 import type { Json } from './live-support.js';
 
 const statefulSet = (ns: string, name: string): Json => ({
@@ -269,12 +277,65 @@ describe('takeover edge cases in a real API server', () => {
 
     // The API server fills them in again: a sync changes nothing (StatefulSet templates are
     // immutable, a change would be refused).
-    const objects = ['statefulset.apps/db', 'cronjob.batch/backup'];
-    const before = kubectl(['get', '-n', ns, ...objects, '-o', 'jsonpath={..spec}']);
-    applyAsArgoCd([
-      manifestOf(adopted, 'StatefulSet', 'db'),
-      manifestOf(adopted, 'CronJob', 'backup'),
+    const refs = adopted.changes.map((c) => c.target).filter((t) => t.kind !== 'Namespace');
+    const before = liveObjects(ns, refs);
+    applyAsArgoCd(refs.map((t) => manifestOf(adopted, t.kind, t.name)));
+    for (const [key, obj] of liveObjects(ns, refs)) {
+      expect(obj.spec, key).toEqual(before.get(key)?.spec);
+      expect(obj.metadata.generation, key).toBe(before.get(key)?.metadata.generation);
+    }
+  });
+
+  it('leaves out the token Secrets the legacy token controller listed on a ServiceAccount', async () => {
+    const ns = await createTestNamespace('tokens');
+    const token = 'legacy-token-x7k2p';
+    create([
+      {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'legacy', namespace: ns },
+        secrets: [{ name: 'legacy-extra' }],
+      },
+      {
+        ...statefulSet(ns, 'app'),
+        spec: {
+          ...(statefulSet(ns, 'app').spec as Json),
+          template: {
+            metadata: { labels: { app: 'app' } },
+            spec: {
+              serviceAccountName: 'legacy',
+              containers: [{ name: 'app', image: 'nginx:1.27' }],
+            },
+          },
+        },
+      },
     ]);
-    expect(kubectl(['get', '-n', ns, ...objects, '-o', 'jsonpath={..spec}'])).toBe(before);
+    // What the tokens controller of a cluster older than 1.24 wrote (and keeps in upgraded ones).
+    const patchSecrets = (op: Json) =>
+      kubectl([
+        'patch',
+        '-n',
+        ns,
+        'serviceaccount/legacy',
+        '--type=json',
+        '--field-manager=kube-controller-manager',
+        '-p',
+        JSON.stringify([op]),
+      ]);
+    patchSecrets({ op: 'add', path: '/secrets/-', value: { name: token } });
+
+    const adopted = plan(await readLive([ns]));
+    const account = manifestOf(adopted, 'ServiceAccount', 'legacy');
+    expect(account.secrets).toEqual([{ name: 'legacy-extra' }]);
+
+    // Once the token Secret is cleaned up, the controller drops it from the list; a sync must not
+    // put it back.
+    applyAsArgoCd([account]);
+    patchSecrets({ op: 'remove', path: '/secrets/1' });
+    applyAsArgoCd([account]);
+    const live = JSON.parse(kubectl(['get', '-n', ns, 'serviceaccount/legacy', '-o', 'json'])) as {
+      secrets: Json[];
+    };
+    expect(live.secrets).toEqual([{ name: 'legacy-extra' }]);
   });
 });

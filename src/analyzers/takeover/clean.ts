@@ -254,6 +254,24 @@ function cleanService(obj: KubeObject, spec: Json): void {
   }
 }
 
+/** `-token-` and a random suffix (alphabet of k8s.io/apimachinery/pkg/util/rand). */
+const TOKEN_SUFFIX = /^-token-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+
+/**
+ * Before 1.24 the tokens controller created a `<account>-token-xxxxx` Secret for every
+ * ServiceAccount and listed it in `secrets`; upgraded clusters keep the entries. The controller
+ * removes an entry when its Secret is cleaned up: in Git, every sync would put it back.
+ */
+function cleanServiceAccount(out: Json, account: string): void {
+  if (!Array.isArray(out.secrets)) return;
+  const isToken = (name: unknown): boolean =>
+    typeof name === 'string' &&
+    name.startsWith(account) &&
+    TOKEN_SUFFIX.test(name.slice(account.length));
+  out.secrets = out.secrets.filter((s) => !(isRecord(s) && isToken(s.name)));
+  dropIfEmpty(out, 'secrets');
+}
+
 /** A clean copy of `obj` fit for Git. The input is never modified. */
 export function cleanManifest(obj: KubeObject): KubeObject {
   const out = deepClone(obj) as KubeObject & Json;
@@ -276,6 +294,7 @@ export function cleanManifest(obj: KubeObject): KubeObject {
     if (out.kind === 'Namespace') dropIfDefault(spec, 'finalizers', ['kubernetes']);
     dropIfEmpty(out, 'spec');
   }
+  if (out.kind === 'ServiceAccount') cleanServiceAccount(out, out.metadata.name);
   if (out.kind === 'Namespace') {
     const labels = rec(out.metadata.labels);
     if (labels?.['kubernetes.io/metadata.name'] === out.metadata.name) {

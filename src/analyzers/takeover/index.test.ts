@@ -240,6 +240,22 @@ describe('cleanManifest', () => {
     expect(cleaned.spec.template.spec.containers[0]).not.toHaveProperty('imagePullPolicy');
   });
 
+  it('drops the token Secrets the legacy tokens controller listed on a ServiceAccount', () => {
+    const account = simple('ServiceAccount', 'ci.bot', {
+      secrets: [{ name: 'ci.bot-token-x7k2p' }, { name: 'ci.bot-token-manual' }],
+      imagePullSecrets: [{ name: 'registry' }],
+    });
+    expect(cleanManifest(account)).toEqual({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'ci.bot', namespace: 'shop' },
+      secrets: [{ name: 'ci.bot-token-manual' }],
+      imagePullSecrets: [{ name: 'registry' }],
+    });
+    const onlyToken = simple('ServiceAccount', 'web', { secrets: [{ name: 'web-token-b2c4d' }] });
+    expect(cleanManifest(onlyToken)).not.toHaveProperty('secrets');
+  });
+
   it('does not modify its input', () => {
     const before = JSON.stringify(liveDeployment);
     cleanManifest(liveDeployment);
