@@ -338,4 +338,54 @@ describe('takeover edge cases in a real API server', () => {
     };
     expect(live.secrets).toEqual([{ name: 'legacy-extra' }]);
   });
+
+  it('keeps finalizers a user set, not those Kubernetes controllers add and remove', async () => {
+    const ns = await createTestNamespace('finalizers');
+    create([
+      statefulSet(ns, 'web'),
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: ns, finalizers: ['example.com/protect'] },
+        spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80 }] },
+      },
+    ]);
+    // The cloud provider's service controller guards the load balancer it creates ...
+    const patchFinalizers = (op: Json) =>
+      kubectl([
+        'patch',
+        '-n',
+        ns,
+        'service/web',
+        '--type=json',
+        '--field-manager=cloud-controller-manager',
+        '-p',
+        JSON.stringify([op]),
+      ]);
+    const cleanup = 'service.kubernetes.io/load-balancer-cleanup';
+    patchFinalizers({ op: 'add', path: '/metadata/finalizers/-', value: cleanup });
+
+    const adopted = plan(await readLive([ns]));
+    const service = manifestOf(adopted, 'Service', 'web');
+    expect(service.metadata).toEqual({
+      name: 'web',
+      namespace: ns,
+      finalizers: ['example.com/protect'],
+    });
+    expect(service.spec).toEqual({
+      type: 'LoadBalancer',
+      selector: { app: 'web' },
+      ports: [{ port: 80 }],
+    });
+
+    // ... and removes the finalizer once it is gone (type changed, or on deletion): a sync must
+    // not put it back, nobody would ever remove it again.
+    applyAsArgoCd([service]);
+    patchFinalizers({ op: 'remove', path: '/metadata/finalizers/1' });
+    applyAsArgoCd([service]);
+    const live = JSON.parse(kubectl(['get', '-n', ns, 'service/web', '-o', 'json'])) as {
+      metadata: Json;
+    };
+    expect(live.metadata.finalizers).toEqual(['example.com/protect']);
+  });
 });

@@ -53,8 +53,25 @@ function records(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter(isRecord) : [];
 }
 
+/**
+ * Finalizers Kubernetes' own controllers add and remove (the kubernetes.io and k8s.io domains are
+ * reserved to Kubernetes, e.g. the cloud provider's service.kubernetes.io/load-balancer-cleanup;
+ * and the garbage collector's). In Git, a sync would put one back after its controller removed
+ * it, and nothing would ever remove it again.
+ */
+function isSystemFinalizer(finalizer: unknown): boolean {
+  if (finalizer === 'foregroundDeletion' || finalizer === 'orphan') return true;
+  if (typeof finalizer !== 'string' || !finalizer.includes('/')) return false;
+  const domain = finalizer.slice(0, finalizer.indexOf('/'));
+  return /(^|\.)(kubernetes\.io|k8s\.io)$/.test(domain);
+}
+
 function cleanMetadata(meta: Json): void {
   for (const key of SERVER_METADATA) delete meta[key];
+  if (Array.isArray(meta.finalizers)) {
+    meta.finalizers = meta.finalizers.filter((f) => !isSystemFinalizer(f));
+    dropIfEmpty(meta, 'finalizers');
+  }
   const annotations = rec(meta.annotations);
   for (const key of SERVER_ANNOTATIONS) delete annotations?.[key];
   dropIfEmpty(meta, 'annotations');

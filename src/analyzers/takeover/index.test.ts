@@ -256,6 +256,28 @@ describe('cleanManifest', () => {
     expect(cleanManifest(onlyToken)).not.toHaveProperty('secrets');
   });
 
+  it('keeps finalizers a user set, not those Kubernetes controllers add', () => {
+    const service = {
+      ...liveService,
+      metadata: {
+        ...liveService.metadata,
+        finalizers: [
+          'service.kubernetes.io/load-balancer-cleanup',
+          'example.com/protect',
+          'foregroundDeletion',
+          'kubernetes.io/pvc-protection',
+        ],
+      },
+    };
+    expect(cleanManifest(service).metadata).toEqual({
+      name: 'web',
+      namespace: 'shop',
+      finalizers: ['example.com/protect'],
+    });
+    const lb = { ...liveService, metadata: { ...liveService.metadata, finalizers: ['orphan'] } };
+    expect(cleanManifest(lb).metadata).not.toHaveProperty('finalizers');
+  });
+
   it('does not modify its input', () => {
     const before = JSON.stringify(liveDeployment);
     cleanManifest(liveDeployment);
