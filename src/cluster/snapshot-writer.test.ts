@@ -105,6 +105,18 @@ describe('writeSnapshot', () => {
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toBe('mine');
   });
 
+  it('an output it cannot write is bad input naming it, with nothing left behind', async () => {
+    const parent = tmp();
+    writeFileSync(join(parent, 'file'), 'not a directory');
+    const out = join(parent, 'file', 'snap');
+    const error = await writeSnapshot(snapshot, out).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(
+      `cannot write the snapshot to ${out}: ENOTDIR (a parent is not a directory)`,
+    );
+    expect(readdirSync(parent)).toEqual(['file']);
+  });
+
   it('refuses extra files that would land outside the snapshot', async () => {
     await expect(
       writeSnapshot(snapshot, join(tmp(), 's'), { extraFiles: { '../escape.om': '' } }),

@@ -44,10 +44,29 @@ export async function writeSnapshot(
       await writeFile(join(staging, path), content);
     }
     await swapInto(staging, target, suffix);
+  } catch (e) {
+    throw unwritable(target, e);
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    // Where the staging folder could not even be made, removing it fails too (ENOTDIR): that
+    // must not hide why the write failed.
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
   return [...files.keys()].sort();
+}
+
+/** Why an output path cannot be written, in words; the user chose the path, so bad input. */
+const UNWRITABLE: Readonly<Record<string, string>> = {
+  ENOTDIR: 'a parent is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+};
+
+function unwritable(target: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === undefined ? undefined : UNWRITABLE[code];
+  if (why === undefined) return e;
+  return new InputError(`cannot write the snapshot to ${target}: ${code} (${why})`, { cause: e });
 }
 
 /** The files of a snapshot, by relative path, in a stable order. Exposed for tests and dry runs. */
