@@ -21,6 +21,13 @@ describe('the loop health endpoints', () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 
+  it('serves IPv6 as well as IPv4 by default (probes of a pod in an IPv6 cluster)', async () => {
+    server = await serveHealth(loopMetrics(), 0);
+    const { port } = server.address() as AddressInfo;
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok\n');
+    expect(await (await fetch(`http://[::1]:${port}/healthz`)).text()).toBe('ok\n');
+  });
+
   it('shows each concern with the status of the last pass only', async () => {
     const metrics = loopMetrics();
     recordProposals(metrics, [

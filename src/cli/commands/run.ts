@@ -70,7 +70,11 @@ export function recordProposals(
   for (const { concern, status } of results) metrics.proposals.set({ concern, status }, 1);
 }
 
-export function serveHealth(metrics: LoopMetrics, port: number, host = '0.0.0.0'): Promise<Server> {
+/**
+ * Serves `/healthz` and `/metrics` on `port` of `host`, by default every address, IPv6 and IPv4
+ * (`0.0.0.0` would be IPv4 only: a pod's probes and scrapes in an IPv6 cluster would be refused).
+ */
+export function serveHealth(metrics: LoopMetrics, port: number, host?: string): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -93,7 +97,7 @@ export function serveHealth(metrics: LoopMetrics, port: number, host = '0.0.0.0'
           : e,
       ),
     );
-    server.listen(port, host, () => resolve(server));
+    server.listen({ port, ...(host !== undefined ? { host } : {}) }, () => resolve(server));
   });
 }
 
