@@ -12,6 +12,7 @@ import {
   manifestOf,
   plan,
   readLive,
+  yamlOf,
 } from './live-support.js';
 import type { Json } from './live-support.js';
 
@@ -163,26 +164,28 @@ describe('takeover edge cases in a real API server', () => {
     ]);
   });
 
-  it('leaves replicas to a HorizontalPodAutoscaler: a sync does not scale its workload back', async () => {
+  it('leaves replicas to a HorizontalPodAutoscaler: a sync neither resets nor scales them back', async () => {
     const ns = await createTestNamespace('autoscaled');
-    create([
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'api', namespace: ns },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: { app: 'api' } },
-          template: {
-            metadata: { labels: { app: 'api' } },
-            spec: {
-              containers: [
-                { name: 'api', image: 'nginx:1.27', resources: { requests: { cpu: '100m' } } },
-              ],
-            },
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api', namespace: ns },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'api' } },
+        template: {
+          metadata: { labels: { app: 'api' } },
+          spec: {
+            containers: [
+              { name: 'api', image: 'nginx:1.27', resources: { requests: { cpu: '100m' } } },
+            ],
           },
         },
       },
+    };
+    // Applied by hand (client side); the HPA has not needed to scale yet, so kubectl holds replicas.
+    kubectl(['apply', '-f', '-'], yamlOf([deployment]));
+    create([
       {
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
@@ -200,18 +203,42 @@ describe('takeover edge cases in a real API server', () => {
         },
       },
     ]);
-    const adopted = plan(await readLive([ns]));
-    const deployment = manifestOf(adopted, 'Deployment', 'api');
-    expect(deployment.spec).not.toHaveProperty('replicas');
+    const replicas = (name = 'api'): unknown =>
+      (JSON.parse(kubectl(['get', '-n', ns, `deployment/${name}`, '-o', 'json'])) as { spec: Json })
+        .spec.replicas;
 
-    applyAsArgoCd([deployment]);
-    // The HPA controller scales through the scale subresource.
-    kubectl(['scale', '-n', ns, 'deployment/api', '--replicas=4']);
-    applyAsArgoCd([deployment]);
-    const live = JSON.parse(kubectl(['get', '-n', ns, 'deployment/api', '-o', 'json'])) as {
-      spec: { replicas: number };
-    };
-    expect(live.spec.replicas).toBe(4);
+    // Without replicas in Git, the first server-side sync takes kubectl's fields over (Argo CD's
+    // and kubectl's client-side apply migration) and drops replicas: 3 would become 1, as a twin
+    // shows.
+    const twin = { ...deployment, metadata: { name: 'twin', namespace: ns } };
+    kubectl(['apply', '-f', '-'], yamlOf([twin]));
+    const twinWithoutReplicas = structuredClone(twin) as Json & { spec: Json };
+    delete twinWithoutReplicas.spec.replicas;
+    applyAsArgoCd([twinWithoutReplicas]);
+    expect(replicas('twin')).toBe(1);
+    // So it is not adopted yet; the finding says how to hand replicas over.
+    const first = plan(await readLive([ns]));
+    expect(first.changes.map((c) => `${c.target.kind}/${c.target.name}`)).not.toContain(
+      'Deployment/api',
+    );
+    const finding = first.findings.find((f) => f.check === 'takeover.replicas-handover');
+    expect(finding?.resource).toMatchObject({ kind: 'Deployment', name: 'api' });
+    expect(finding?.remediation).toContain('--field-manager=handover-to-hpa');
+
+    // The handover the finding asks for (Kubernetes docs, server-side apply, transferring ownership).
+    kubectl(
+      ['apply', '--server-side', '--field-manager=handover-to-hpa', '--validate=false', '-f', '-'],
+      yamlOf([{ ...deployment, spec: { replicas: 3 } }]),
+    );
+    const adopted = plan(await readLive([ns]));
+    const manifest = manifestOf(adopted, 'Deployment', 'api');
+    expect(manifest.spec).not.toHaveProperty('replicas');
+    applyAsArgoCd([manifest]);
+    expect(replicas()).toBe(3);
+    // The HPA controller scales through the scale subresource; the next sync leaves that alone.
+    kubectl(['scale', '-n', ns, 'deployment/api', '--replicas=5']);
+    applyAsArgoCd([manifest]);
+    expect(replicas()).toBe(5);
   });
 
   it('strips what the API server adds inside templates: claim templates, job templates, volumes', async () => {

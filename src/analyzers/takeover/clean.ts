@@ -187,8 +187,8 @@ function cleanWorkloadSpec(kind: string, spec: Json): void {
   if (kind !== 'Job') dropIfDefault(podSpec, 'restartPolicy', 'Always');
 }
 
-/** A step below `spec`: a field, or the `spec.ports` entry of a port and protocol. */
-type Step = string | { port: unknown; protocol: unknown };
+/** A step of a field path: a field, or the `spec.ports` entry of a port and protocol. */
+export type Step = string | { port: unknown; protocol: unknown };
 
 function portMatches(entry: Json, step: { port: unknown; protocol: unknown }): boolean {
   return entry.port === step.port && (entry.protocol ?? 'TCP') === step.protocol;
@@ -235,14 +235,25 @@ function valueAt(value: unknown, path: Step[]): unknown {
  */
 function setByClient(obj: KubeObject, path: Step[]): boolean {
   const full = ['spec', ...path];
+  const owners = fieldOwners(obj, full);
+  return owners !== undefined ? owners.length > 0 : lastAppliedValue(obj, full) !== undefined;
+}
+
+/** The managedFields entries that hold `path`; undefined when the object came without them. */
+export function fieldOwners(obj: KubeObject, path: Step[]): Json[] | undefined {
   const managed = records(obj.metadata.managedFields);
-  if (managed.length > 0) return managed.some((entry) => fieldSetHolds(rec(entry.fieldsV1), full));
+  if (managed.length === 0) return undefined;
+  return managed.filter((entry) => fieldSetHolds(rec(entry.fieldsV1), path));
+}
+
+/** The value at `path` in kubectl's last-applied configuration, if it has one. */
+export function lastAppliedValue(obj: KubeObject, path: Step[]): unknown {
   const lastApplied = annotationsOf(obj)['kubectl.kubernetes.io/last-applied-configuration'];
-  if (lastApplied === undefined) return false;
+  if (lastApplied === undefined) return undefined;
   try {
-    return valueAt(JSON.parse(lastApplied), full) !== undefined;
+    return valueAt(JSON.parse(lastApplied), path);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

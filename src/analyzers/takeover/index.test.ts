@@ -387,6 +387,60 @@ describe('takeover', () => {
     expect(web.manifest.spec).toHaveProperty('selector');
   });
 
+  it('holds back an autoscaled workload whose replicas only kubectl holds, until they are handed over', () => {
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web-hpa', namespace: 'shop' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } },
+    };
+    const owning = (manager: string, operation: string, subresource?: string) => ({
+      manager,
+      operation,
+      ...(subresource ? { subresource } : {}),
+      fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+    });
+    const planWith = (deployment: KubeObject) => {
+      const snapshot = snapshotOf(
+        [...objects.filter((o) => o !== liveDeployment), deployment, hpa],
+        { clusterName: 't' },
+      );
+      const { workloads } = buildInventory({ snapshot, policy: DEFAULT_POLICY, workloads: [] });
+      return planTakeover({ snapshot, policy: DEFAULT_POLICY, workloads });
+    };
+    const withManagers = (managedFields: unknown[]): KubeObject => ({
+      ...liveDeployment,
+      metadata: { ...liveDeployment.metadata, managedFields },
+    });
+    const adoptedWeb = (out: ReturnType<typeof planTakeover>) =>
+      out.changes!.some((c) => c.target.kind === 'Deployment' && c.target.name === 'web');
+
+    const held = planWith(withManagers([owning('kubectl-client-side-apply', 'Update')]));
+    expect(adoptedWeb(held)).toBe(false);
+    expect(held.findings!.find((f) => f.resource.name === 'web')).toMatchObject({
+      check: 'takeover.replicas-handover',
+      severity: 'medium',
+    });
+    // A snapshot without managedFields: kubectl's last-applied configuration holds replicas.
+    const lastApplied = structuredClone(liveDeployment);
+    delete lastApplied.metadata.managedFields;
+    lastApplied.metadata.annotations = {
+      'kubectl.kubernetes.io/last-applied-configuration': '{"spec":{"replicas":2}}',
+    };
+    expect(adoptedWeb(planWith(lastApplied))).toBe(false);
+    // Once the autoscaler scaled it, or replicas were handed over, it is adopted.
+    const scaled = withManagers([
+      owning('kubectl-client-side-apply', 'Update'),
+      owning('kube-controller-manager', 'Update', 'scale'),
+    ]);
+    expect(adoptedWeb(planWith(scaled))).toBe(true);
+    const handedOver = withManagers([
+      owning('kubectl-client-side-apply', 'Update'),
+      owning('handover-to-hpa', 'Apply'),
+    ]);
+    expect(adoptedWeb(planWith(handedOver))).toBe(true);
+  });
+
   it('adopts nothing when the policy says so', () => {
     const policy = { ...DEFAULT_POLICY, takeover: { adoptUnmanaged: false } };
     const out = planTakeover({ snapshot, policy, workloads: [] });

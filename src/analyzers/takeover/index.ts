@@ -11,7 +11,7 @@ import type { Change, Finding, WorkloadModel } from '../../model/types.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import { isManagedElsewhere, managerOf } from '../inventory/managers.js';
 import { ObjectIndex, controllerOf } from '../inventory/owners.js';
-import { cleanManifest } from './clean.js';
+import { cleanManifest, fieldOwners, lastAppliedValue } from './clean.js';
 import { servicesSelecting } from '../../kube/selectors.js';
 import { configMapNames, serviceAccountName } from './related.js';
 
@@ -19,21 +19,60 @@ import { configMapNames, serviceAccountName } from './related.js';
 const ADOPTABLE_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob']);
 
 /**
- * The workloads a HorizontalPodAutoscaler scales (KEDA's ScaledObjects scale through one), by
- * object key. Their replicas belong to the autoscaler: written into Git, every sync would scale
- * the workload back to the count it had when it was adopted.
+ * The workloads a HorizontalPodAutoscaler scales (KEDA's ScaledObjects scale through one): the
+ * autoscaler's name by the workload's object key. Their replicas belong to the autoscaler:
+ * written into Git, every sync would scale the workload back to the count it had when adopted.
  */
-function autoscaledWorkloads(objects: readonly KubeObject[]): Set<string> {
-  const keys = new Set<string>();
+function autoscaledWorkloads(objects: readonly KubeObject[]): Map<string, string> {
+  const keys = new Map<string, string>();
   for (const hpa of objects) {
     const { namespace } = hpa.metadata;
     const kind = field(hpa, 'spec', 'scaleTargetRef', 'kind');
     const name = field(hpa, 'spec', 'scaleTargetRef', 'name');
     if (hpa.kind !== 'HorizontalPodAutoscaler' || namespace === undefined) continue;
     if (typeof kind === 'string' && typeof name === 'string')
-      keys.add(objectKey({ kind, namespace, name }));
+      keys.set(objectKey({ kind, namespace, name }), hpa.metadata.name);
   }
   return keys;
+}
+
+/**
+ * Whether only kubectl holds a workload's replicas (created or applied by hand, the autoscaler has
+ * not changed them since). A GitOps tool's first server-side apply takes kubectl's fields over
+ * (Argo CD's and kubectl's client-side apply migration), so with replicas left out of Git it
+ * would drop them: the workload would fall to 1 replica until the autoscaler scales it up again.
+ */
+function replicasHeldByKubectl(obj: KubeObject): boolean {
+  const owners = fieldOwners(obj, ['spec', 'replicas']);
+  // Read without managedFields (a snapshot): kubectl's last-applied configuration tells.
+  if (owners === undefined) return lastAppliedValue(obj, ['spec', 'replicas']) !== undefined;
+  return (
+    owners.length > 0 &&
+    owners.every((entry) => {
+      const manager = typeof entry.manager === 'string' ? entry.manager : '';
+      return (
+        entry.operation === 'Update' &&
+        (manager.startsWith('kubectl') || manager === 'before-first-apply')
+      );
+    })
+  );
+}
+
+function handoverFinding(obj: KubeObject, hpa: string): Finding {
+  return {
+    check: 'takeover.replicas-handover',
+    concern: 'takeover',
+    severity: 'medium',
+    resource: refOf(obj),
+    message:
+      `${obj.kind} is scaled by HorizontalPodAutoscaler ${hpa}, but only kubectl holds its ` +
+      'replicas: left out of Git, the first sync would take them over and reset them to 1. ' +
+      'Not adopted until they are handed over.',
+    remediation:
+      `Hand spec.replicas over once: \`kubectl apply --server-side --field-manager=handover-to-hpa ` +
+      `--validate=false -f\` a file with only apiVersion, kind, name, namespace and the current ` +
+      'spec.replicas; the next run adopts it.',
+  };
 }
 
 function adoptChange(
@@ -111,6 +150,11 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
     }
     if (isManagedElsewhere(workload.managedBy)) {
       findings.push(leftAloneFinding(obj, describeManaged(workload)));
+      continue;
+    }
+    const hpa = autoscaled.get(objectKey(refOf(obj)));
+    if (hpa !== undefined && replicasHeldByKubectl(obj)) {
+      findings.push(handoverFinding(obj, hpa));
       continue;
     }
     const ns = workload.ref.namespace;
