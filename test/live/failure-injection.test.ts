@@ -6,6 +6,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { LiveClusterSource } from '../../src/cluster/live/index.js';
+import { exitCodeFor, SourceUnreachableError } from '../../src/errors.js';
 import { kindInfo } from '../../src/cluster/kinds.js';
 import type { KindInfo } from '../../src/cluster/kinds.js';
 import type { KubeObject } from '../../src/cluster/types.js';
@@ -133,5 +134,26 @@ describe('live source with injected failures', () => {
     expect(snapshot.skipped[0]?.message).toContain('etcd is sad');
     expect(mine(snapshot.objects)).toEqual(['Deployment/web']);
     expect(proxy.seen.filter((r) => r.url.pathname === '/api/v1/services')).toHaveLength(3);
+  });
+
+  it('discovery that keeps failing (an overloaded API server) is the cluster unreachable, exit 3', async () => {
+    proxy.inject({
+      match: (u) => u.pathname === '/apis',
+      status: 503,
+      body: { kind: 'Status', apiVersion: 'v1', code: 503, message: 'the server is overloaded' },
+      times: Infinity,
+    });
+    const error: unknown = await LiveClusterSource.fromConfig({
+      kubeconfig: proxy.kubeconfig,
+      kinds: kinds('Deployment'),
+      retry: { ...fastRetry, maxAttempts: 2 },
+    })
+      .read()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceUnreachableError);
+    expect((error as Error).message).toMatch(
+      /^cluster https?:\/\/127\.0\.0\.1:\d+ is unreachable: GET \/apis: 503 the server is overloaded$/,
+    );
+    expect(exitCodeFor(error)).toBe(3);
   });
 });

@@ -141,6 +141,12 @@ export class LiveClusterSource implements ClusterSource {
           { cause: e },
         );
       }
+      // A list that fails is its kind skipped (readKind); one reaching here is discovery, which
+      // every identity may read: the server failing it after the retries (503 while overloaded,
+      // 500) is the cluster not answering, not a bug.
+      if (e instanceof ApiStatusError) {
+        throw new SourceUnreachableError(`cluster ${this.server}`, e.message, { cause: e });
+      }
       throw e;
     }
   }
