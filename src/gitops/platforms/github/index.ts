@@ -121,15 +121,20 @@ class GitHubPlatform extends HostedPlatform {
     return { id: mine.id, created: false, updated: true };
   }
 
-  async ensureLabels(prNumber: number, labels: readonly string[]): Promise<readonly string[]> {
-    if (labels.length === 0) return [];
+  /** The names of the labels a pull request carries now. */
+  private async labelsOn(prNumber: number): Promise<Set<string>> {
     const present = await this.octokit.paginate(this.octokit.rest.issues.listLabelsOnIssue, {
       owner: this.owner,
       repo: this.repo,
       issue_number: prNumber,
       per_page: 100,
     });
-    const names = new Set(present.map((l) => l.name));
+    return new Set(present.map((l) => l.name));
+  }
+
+  async ensureLabels(prNumber: number, labels: readonly string[]): Promise<readonly string[]> {
+    if (labels.length === 0) return [];
+    const names = await this.labelsOn(prNumber);
     const missing = [...new Set(labels)].filter((l) => !names.has(l));
     if (missing.length === 0) return [];
     await this.octokit.rest.issues.addLabels({
@@ -143,13 +148,7 @@ class GitHubPlatform extends HostedPlatform {
 
   async removeLabels(prNumber: number, labels: readonly string[]): Promise<readonly string[]> {
     if (labels.length === 0) return [];
-    const present = await this.octokit.paginate(this.octokit.rest.issues.listLabelsOnIssue, {
-      owner: this.owner,
-      repo: this.repo,
-      issue_number: prNumber,
-      per_page: 100,
-    });
-    const names = new Set(present.map((l) => l.name));
+    const names = await this.labelsOn(prNumber);
     const removed = [...new Set(labels)].filter((l) => names.has(l));
     for (const name of removed) {
       await this.octokit.rest.issues.removeLabel({
