@@ -107,6 +107,21 @@ describe('the next wave waits until the merged ones are healthy', async () => {
     };
   }
 
+  /** What Argo CD's sync of a merged right-sizing patch leaves: the live template runs it. */
+  function runMergedResources(deployment: KubeObject, change: Change): void {
+    type Containers = { containers: { name: string; resources?: Record<string, object> }[] };
+    const wanted = (change.manifest.spec as { template: { spec: Containers } }).template.spec
+      .containers;
+    const live = (deployment.spec as { template: { spec: Containers } }).template.spec.containers;
+    for (const w of wanted) {
+      const c = live.find((l) => l.name === w.name)!;
+      c.resources = {
+        requests: { ...c.resources?.requests, ...w.resources?.requests },
+        limits: { ...c.resources?.limits, ...w.resources?.limits },
+      };
+    }
+  }
+
   /** The snapshot with the pods of `victim` waiting in CrashLoopBackOff. */
   function crashLooping(victim: Change['target']) {
     return edited(
@@ -191,18 +206,7 @@ describe('the next wave waits until the merged ones are healthy', async () => {
       (o) => o.kind === 'Deployment' && patches.has(`${o.metadata.namespace}/${o.metadata.name}`),
       (deployment) => {
         const change = patches.get(`${deployment.metadata.namespace}/${deployment.metadata.name}`)!;
-        type Containers = { containers: { name: string; resources?: Record<string, object> }[] };
-        const wanted = (change.manifest.spec as { template: { spec: Containers } }).template.spec
-          .containers;
-        const live = (deployment.spec as { template: { spec: Containers } }).template.spec
-          .containers;
-        for (const w of wanted) {
-          const c = live.find((l) => l.name === w.name)!;
-          c.resources = {
-            requests: { ...c.resources?.requests, ...w.resources?.requests },
-            limits: { ...c.resources?.limits, ...w.resources?.limits },
-          };
-        }
+        runMergedResources(deployment, change);
       },
     );
     const next = await concernRenderer(plan(synced), 'rightsizing', policy)(base);
@@ -241,18 +245,7 @@ describe('the next wave waits until the merged ones are healthy', async () => {
             ...deployment.metadata.annotations,
             'argocd.argoproj.io/tracking-id': `tars:apps/Deployment:${key}`,
           };
-        type Containers = { containers: { name: string; resources?: Record<string, object> }[] };
-        const wanted = (patches.get(key)!.manifest.spec as { template: { spec: Containers } })
-          .template.spec.containers;
-        const live = (deployment.spec as { template: { spec: Containers } }).template.spec
-          .containers;
-        for (const w of wanted) {
-          const c = live.find((l) => l.name === w.name)!;
-          c.resources = {
-            requests: { ...c.resources?.requests, ...w.resources?.requests },
-            limits: { ...c.resources?.limits, ...w.resources?.limits },
-          };
-        }
+        runMergedResources(deployment, patches.get(key)!);
       },
     );
     const next = await concernRenderer(plan(synced), 'takeover', policy)(base);
