@@ -9,6 +9,7 @@
  * code span, inject HTML, start a link or mention someone.
  */
 import { createHash } from 'node:crypto';
+import { sameObject } from '../kube/objects.js';
 import type {
   Change,
   Concern,
@@ -200,12 +201,7 @@ function resourceMap(
 }
 
 function findWorkload(model: DesiredState, change: Change): WorkloadModel | undefined {
-  return model.workloads.find(
-    (w) =>
-      w.ref.kind === change.target.kind &&
-      w.ref.name === change.target.name &&
-      w.ref.namespace === change.target.namespace,
-  );
+  return model.workloads.find((w) => sameObject(w.ref, change.target));
 }
 
 /** `app: cpu request 500m → 100m` for every resource value the change sets differently. */
@@ -318,11 +314,7 @@ function costSection(cost: CostReport, changes: readonly Change[], maxRows: numb
     .filter((c) => c.concern === 'rightsizing')
     .map((c) => c.workload ?? c.target);
   const rows = cost.workloads
-    .filter((w) =>
-      refs.some(
-        (r) => r.kind === w.ref.kind && r.namespace === w.ref.namespace && r.name === w.ref.name,
-      ),
-    )
+    .filter((w) => refs.some((r) => sameObject(r, w.ref)))
     .map((w) => ({ label: workloadLabel(w.ref), today: w.today.total, proposed: w.proposed.total }))
     .sort((a, b) => byCodePoint(a.label, b.label));
   if (rows.length === 0) return [];

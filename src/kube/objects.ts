@@ -27,6 +27,14 @@ export function objectKey(ref: { kind: string; namespace?: string; name: string 
     : `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 
+/** Whether two references name the same object (kind, namespace and name; not the version). */
+export function sameObject(
+  a: { kind: string; namespace?: string; name: string },
+  b: { kind: string; namespace?: string; name: string },
+): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

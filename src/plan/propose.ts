@@ -17,6 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Ajv } from 'ajv';
 import { clusterFolderName, renderTree } from '../charts/layout.js';
 import { InputError } from '../errors.js';
+import { sameObject } from '../kube/objects.js';
 import { buildPullRequestText } from '../gitops/pr-body.js';
 import { propose, type ProposeOptions, type ProposeResult } from '../gitops/propose.js';
 import type { ProposalRenderer } from '../gitops/delivery.js';
@@ -125,13 +126,11 @@ function sameChange(a: Change, b: Change): boolean {
  */
 export function monthlySavings(model: DesiredState): Map<string, number> {
   const savings = new Map<string, number>();
-  const same = (a: Change['target'], b: Change['target']): boolean =>
-    a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
   for (const w of model.cost?.workloads ?? []) {
     const forWorkload = model.changes
-      .filter((c) => c.concern === 'rightsizing' && same(c.workload ?? c.target, w.ref))
+      .filter((c) => c.concern === 'rightsizing' && sameObject(c.workload ?? c.target, w.ref))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const owner = forWorkload.find((c) => same(c.target, w.ref)) ?? forWorkload[0];
+    const owner = forWorkload.find((c) => sameObject(c.target, w.ref)) ?? forWorkload[0];
     if (owner !== undefined) savings.set(owner.id, w.today.total - w.proposed.total);
   }
   return savings;

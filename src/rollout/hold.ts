@@ -5,7 +5,7 @@
  * every wave merged are what the cluster runs (a merge Argo CD or Flux has not synced yet holds).
  */
 import { CONCERNS, type Change, type DesiredState, type WorkloadModel } from '../model/types.js';
-import { field, isRecord, podContainersOf } from '../kube/objects.js';
+import { field, isRecord, podContainersOf, sameObject } from '../kube/objects.js';
 import { tryParseQuantity } from '../util/quantity.js';
 import { groupKey } from './waves.js';
 import { workloadKey } from './risk.js';
@@ -84,10 +84,6 @@ export function resourcesNotLive(
     }
   }
   return gaps;
-}
-
-function sameObject(a: Change['target'], b: Change['target']): boolean {
-  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
 }
 
 /** Whether a change sets `resources.<kind>.<resource>` of the named container. */
