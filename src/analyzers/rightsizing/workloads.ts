@@ -102,7 +102,7 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
     ? solveCpuBudget(
         prepared.flatMap((w) =>
           w.containers.flatMap((c) =>
-            c.history === undefined || cpuKeptByHpa(w.hpa, w.containers, c, resolved)
+            c.history === undefined || cpuKeptByHpa(w.hpa, w.containers, c.container, resolved)
               ? []
               : [{ history: c.history, curve: c.curve }],
           ),
@@ -161,12 +161,12 @@ function priceOf(rules: ResolvedRightsizing, budget: CpuBudget | undefined): num
 function cpuKeptByHpa(
   hpa: HpaTargets | undefined,
   containers: readonly { readonly container: ContainerModel; readonly current: Resources }[],
-  one: { readonly container: ContainerModel },
+  container: ContainerModel,
   rules: ResolvedRightsizing,
 ): boolean {
   if (hpa?.cpuUtilization === undefined) return false;
   const counted = countedByHpa(hpa);
-  if (!counted(one.container)) return false;
+  if (!counted(container)) return false;
   return (
     rules.policy.hpaCpu === 'leave' ||
     (hpa.cpuMetrics ?? 1) > 1 ||
@@ -197,7 +197,8 @@ function podCpuDecision(
   free: readonly ContainerResult[],
   rules: ResolvedRightsizing,
 ): HpaCpuDecision {
-  const counted = free.filter((r) => countedByHpa(hpa)(r.container));
+  const counts = countedByHpa(hpa);
+  const counted = free.filter((r) => counts(r.container));
   const total = (pick: (r: ContainerResult) => number | undefined): number | undefined =>
     counted.reduce<number | undefined>((sum, r) => {
       const v = pick(r);
@@ -239,14 +240,15 @@ function containerHistory(
     const since = runningTodaySince(e.key);
     return since !== undefined && (e.lastOomKillAt ?? Infinity) >= since ? e.oomKills : 0;
   };
-  const throttledToday = (u: ContainerUsage): readonly Sample[] => {
+  const throttled = mine.map((u) => finite(u.throttled ?? []));
+  const throttledToday = (u: ContainerUsage, i: number): readonly Sample[] => {
     const since = runningTodaySince(u.key);
-    return since === undefined ? [] : finite(u.throttled ?? []).filter((s) => s.t >= since);
+    return since === undefined ? [] : throttled[i].filter((s) => s.t >= since);
   };
   return {
     cpu: mine.map((u) => finite(u.cpu)),
     memory: mine.map((u) => finite(u.memory)),
-    throttled: mine.map((u) => finite(u.throttled ?? [])),
+    throttled,
     oomKills: events.reduce((n, e) => n + e.oomKills, 0),
     restarts: events.reduce((n, e) => n + e.restarts, 0),
     sameSpec: {
