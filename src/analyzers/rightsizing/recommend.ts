@@ -185,9 +185,10 @@ export function recommendContainer(
       const killsNow = history.sameSpec?.oomKills ?? history.oomKills;
       // Killed at today's limit (or, without one, near today's request): go above it. Pods
       // killed at other resources tell only that their peak was too much for them.
-      const killedAt = killsNow > 0 ? (current.memoryLimit ?? current.memoryRequest ?? 0) : 0;
+      const today = current.memoryLimit ?? current.memoryRequest ?? 0;
+      const killedAt = killsNow > 0 ? today : 0;
       const bumped = Math.max(memory.peak, killedAt) * (1 + policy.memory.oomBump);
-      bytes = Math.max(bytes, bumped, current.memoryLimit ?? current.memoryRequest ?? 0);
+      bytes = Math.max(bytes, bumped, today);
       reasons.push(
         killsNow > 0
           ? `${history.oomKills} OOM kill(s) in the window: memory at least ${bump} above the larger of the peak and today's limit`
