@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { errorMessage, InputError } from '../errors.js';
 import { parseDuration } from '../plan/duration.js';
-import type { HistoryInputOptions } from '../plan/history.js';
+import type { PrometheusAuth } from '../metrics/prometheus/client.js';
+import type { PlanInputOptions } from '../plan/plan.js';
 
 export const DEFAULT_POLICY_DIR = 'policies';
 
@@ -98,10 +99,7 @@ export function addPrometheusAuthOptions(cmd: Command): Command {
  * The token (from `--prometheus-token-file`, else `$TARS_PROMETHEUS_TOKEN`) and headers. The
  * file is read now, so a rotated Secret is picked up by the next run (or `tars run` pass).
  */
-export function prometheusAuth(options: PrometheusAuthOptions): {
-  bearerToken?: string;
-  headers?: Readonly<Record<string, string>>;
-} {
+export function prometheusAuth(options: PrometheusAuthOptions): PrometheusAuth {
   let token: string | undefined;
   if (options.prometheusTokenFile !== undefined) {
     const file = options.prometheusTokenFile;
@@ -160,15 +158,13 @@ export function addInputOptions(cmd: Command): Command {
     .option('-q, --quiet', 'no progress output on stderr');
 }
 
-export function planInputs(options: InputOptions): HistoryInputOptions {
-  const auth = prometheusAuth(options);
+export function planInputs(options: InputOptions): PlanInputOptions {
   return {
     ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
     ...(options.context !== undefined ? { context: options.context } : {}),
     ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}),
     ...(options.prometheus !== undefined ? { prometheus: options.prometheus } : {}),
-    ...(auth.bearerToken !== undefined ? { prometheusToken: auth.bearerToken } : {}),
-    ...(auth.headers !== undefined ? { prometheusHeaders: auth.headers } : {}),
+    prometheusAuth: prometheusAuth(options),
     ...policiesOption(options.policies),
     historySeconds: parseDuration(options.history, '--history'),
   };

@@ -20,12 +20,6 @@ import type { PlanInputOptions } from './plan.js';
 /** Resolution of the usage series: cAdvisor's scrape-friendly 5 minutes. */
 export const HISTORY_STEP_SECONDS = 300;
 
-/** The plan's inputs, with what else reading Prometheus needs. */
-export interface HistoryInputOptions extends PlanInputOptions {
-  /** Extra headers for every Prometheus request, e.g. `X-Scope-OrgID` for Mimir. */
-  readonly prometheusHeaders?: Readonly<Record<string, string>>;
-}
-
 export interface HistoryOutcome {
   readonly history?: UsageHistory;
   readonly notes: readonly string[];
@@ -96,7 +90,7 @@ function withoutHistory(error: SourceUnreachableError): HistoryOutcome {
 }
 
 export async function readHistory(
-  options: HistoryInputOptions,
+  options: PlanInputOptions,
   snapshot: ClusterSnapshot,
   policy: Policy,
   progress: (message: string) => void,
@@ -111,8 +105,7 @@ export async function readHistory(
   if (options.prometheus !== undefined) {
     const source = PrometheusHistorySource.fromConfig({
       url: options.prometheus,
-      ...(options.prometheusToken !== undefined ? { bearerToken: options.prometheusToken } : {}),
-      ...(options.prometheusHeaders !== undefined ? { headers: options.prometheusHeaders } : {}),
+      ...options.prometheusAuth,
     });
     const end = Math.floor(Date.now() / 1000 / HISTORY_STEP_SECONDS) * HISTORY_STEP_SECONDS;
     progress(`reading usage history from ${source.describe()}`);

@@ -11,13 +11,15 @@ import type { Policy } from '../policy/types.js';
 import { loadPolicy } from '../policy/load.js';
 import { analyze } from './analyze.js';
 import { readHistory } from './history.js';
+import type { PrometheusAuth } from '../metrics/prometheus/client.js';
 
 export interface PlanInputOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly snapshot?: string;
   readonly prometheus?: string;
-  readonly prometheusToken?: string;
+  /** Token and headers for `prometheus`. */
+  readonly prometheusAuth?: PrometheusAuth;
   readonly policies?: string;
   /** Prometheus window in seconds. */
   readonly historySeconds: number;

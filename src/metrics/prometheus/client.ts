@@ -15,12 +15,16 @@ import {
   type VectorSample,
 } from './schema.js';
 
-export interface PrometheusConfig {
-  /** API root, e.g. `http://prometheus:9090` or `https://mimir/prometheus`. */
-  readonly url: string;
+/** How TARS authenticates to Prometheus (Thanos, Mimir). */
+export interface PrometheusAuth {
   readonly bearerToken?: string;
   /** Extra request headers, e.g. `X-Scope-OrgID` for Mimir. */
   readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface PrometheusConfig extends PrometheusAuth {
+  /** API root, e.g. `http://prometheus:9090` or `https://mimir/prometheus`. */
+  readonly url: string;
 }
 
 export interface RetryOptions {
