@@ -10,7 +10,7 @@ import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.flux
 import { GitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
 import { tarsClusterRole, TARS_CLUSTER_ROLE_NAME } from '../../bootstrap/rbac.js';
 import type { KubeObject } from '../../cluster/types.js';
-import { stringField } from '../../kube/objects.js';
+import { scaleTargetsOf } from '../../kube/autoscaling.js';
 import type { Change, Finding } from '../../model/types.js';
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
@@ -142,21 +142,16 @@ function cronJob(policy: BootstrapPolicy): KubeObject {
 function hpaScaledTargets(
   objects: readonly KubeObject[],
 ): { kind: string; namespace: string; name: string; group: string }[] {
-  return objects
-    .filter((o) => o.kind === 'HorizontalPodAutoscaler')
-    .map((hpa) => ({
-      kind: stringField(hpa, 'spec', 'scaleTargetRef', 'kind') ?? '',
-      name: stringField(hpa, 'spec', 'scaleTargetRef', 'name') ?? '',
-      apiVersion: stringField(hpa, 'spec', 'scaleTargetRef', 'apiVersion') ?? 'apps/v1',
-      namespace: hpa.metadata.namespace ?? '',
-    }))
-    .filter((t) => t.kind !== '' && t.name !== '')
-    .map((t) => ({
-      kind: t.kind,
-      namespace: t.namespace,
-      name: t.name,
-      group: t.apiVersion.includes('/') ? t.apiVersion.split('/')[0] : '',
-    }))
+  return scaleTargetsOf(objects)
+    .map((t) => {
+      const apiVersion = t.apiVersion ?? 'apps/v1';
+      return {
+        kind: t.kind,
+        namespace: t.namespace ?? '',
+        name: t.name,
+        group: apiVersion.includes('/') ? apiVersion.split('/')[0] : '',
+      };
+    })
     .sort((a, b) =>
       `${a.namespace}/${a.kind}/${a.name}`.localeCompare(`${b.namespace}/${b.kind}/${b.name}`),
     );

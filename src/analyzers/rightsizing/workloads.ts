@@ -4,6 +4,7 @@
  * that are gone, the controller's pod naming pattern (src/metrics/ownership.ts).
  */
 import type { KubeObject } from '../../cluster/types.js';
+import { scaleTargetsOf } from '../../kube/autoscaling.js';
 import { arrayField, field, isRecord, podContainersOf } from '../../kube/objects.js';
 import { groupUsageByWorkload, OwnerIndex, ownerId } from '../../metrics/ownership.js';
 import type {
@@ -362,10 +363,7 @@ function hpasByTarget(
   objects: readonly KubeObject[],
 ): Map<string, HpaTargets & { object: KubeObject }> {
   const out = new Map<string, HpaTargets & { object: KubeObject }>();
-  for (const hpa of objects) {
-    if (hpa.kind !== 'HorizontalPodAutoscaler') continue;
-    const ref = field(hpa, 'spec', 'scaleTargetRef');
-    if (!isRecord(ref) || typeof ref.kind !== 'string' || typeof ref.name !== 'string') continue;
+  for (const { hpa, kind, name: target, namespace } of scaleTargetsOf(objects)) {
     const targets: {
       cpuUtilization?: number;
       memoryUtilization?: number;
@@ -388,7 +386,7 @@ function hpasByTarget(
     }
     // Several CPU metrics leave CPU alone: for all the pod's app containers, to be safe.
     if ((targets.cpuMetrics ?? 0) > 1) delete targets.cpuContainer;
-    out.set(targetKey(hpa.metadata.namespace, ref.kind, ref.name), {
+    out.set(targetKey(namespace, kind, target), {
       name: hpa.metadata.name,
       object: hpa,
       ...targets,

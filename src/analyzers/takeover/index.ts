@@ -6,12 +6,13 @@
  * operator's custom resource writes them): Git and the operator would overwrite each other.
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { compareObjects, field, isRecord, objectKey, refOf } from '../../kube/objects.js';
+import { compareObjects, isRecord, objectKey, refOf } from '../../kube/objects.js';
 import type { Change, Finding, WorkloadModel } from '../../model/types.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import { isManagedElsewhere, managerOf } from '../inventory/managers.js';
 import { ObjectIndex, controllerOf } from '../inventory/owners.js';
 import { cleanManifest, fieldOwners, lastAppliedValue } from './clean.js';
+import { scaleTargetsOf } from '../../kube/autoscaling.js';
 import { servicesSelecting } from '../../kube/selectors.js';
 import { configMapNames, serviceAccountName } from './related.js';
 
@@ -25,14 +26,8 @@ const ADOPTABLE_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', '
  */
 function autoscaledWorkloads(objects: readonly KubeObject[]): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const hpa of objects) {
-    const { namespace } = hpa.metadata;
-    const kind = field(hpa, 'spec', 'scaleTargetRef', 'kind');
-    const name = field(hpa, 'spec', 'scaleTargetRef', 'name');
-    if (hpa.kind !== 'HorizontalPodAutoscaler' || namespace === undefined) continue;
-    if (typeof kind === 'string' && typeof name === 'string')
-      keys.set(objectKey({ kind, namespace, name }), hpa.metadata.name);
-  }
+  for (const { hpa, kind, name, namespace } of scaleTargetsOf(objects))
+    if (namespace !== undefined) keys.set(objectKey({ kind, namespace, name }), hpa.metadata.name);
   return keys;
 }
 
