@@ -11,7 +11,7 @@ import { GitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.
 import { tarsClusterRole, TARS_CLUSTER_ROLE_NAME } from '../../bootstrap/rbac.js';
 import type { KubeObject } from '../../cluster/types.js';
 import { scaleTargetsOf } from '../../kube/autoscaling.js';
-import type { Change, Finding } from '../../model/types.js';
+import type { Change, Finding, Manager } from '../../model/types.js';
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { clusterFolderName } from '../../util/cluster-folder.js';
@@ -260,10 +260,29 @@ function finding(check: string, message: string, remediation: string): Finding {
   };
 }
 
-export function planBootstrap(input: AnalyzerInput, policy: BootstrapPolicy): AnalyzerOutput {
+/** The cluster's folder name, which names bootstrap's objects, the tree's path and its apps. */
+function clusterOf(input: AnalyzerInput): string {
   // The folder name, not the raw one: a kubeconfig context may be an EKS ARN, which is neither a
   // path nor a policy's cluster name; the folder is both, and the same the plan writes.
-  const cluster = clusterFolderName(input.policy.cluster.name ?? input.snapshot.clusterName);
+  return clusterFolderName(input.policy.cluster.name ?? input.snapshot.clusterName);
+}
+
+/**
+ * Whether `manager` is one of the Argo CD Applications or Flux Kustomizations bootstrap installs
+ * for this cluster: what they apply is this tree, already in Git, not another tool's. Argo CD
+ * writes an application outside its control-plane namespace as `<namespace>_<name>`.
+ */
+export function appliedByThisTree(manager: Manager, input: AnalyzerInput): boolean {
+  if (manager.name === undefined) return false;
+  const { argocdNamespace } = input.policy.bootstrap;
+  const names = [objectNameFor(clusterOf(input))].flatMap((n) => [n, `${n}-bootstrap`]);
+  if (manager.tool === 'flux') return names.includes(manager.name);
+  if (manager.tool !== 'argocd') return false;
+  return names.some((n) => manager.name === n || manager.name === `${argocdNamespace}_${n}`);
+}
+
+export function planBootstrap(input: AnalyzerInput, policy: BootstrapPolicy): AnalyzerOutput {
+  const cluster = clusterOf(input);
   const role = tarsClusterRole();
   const objects: KubeObject[] = [
     {

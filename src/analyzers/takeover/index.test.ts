@@ -441,6 +441,68 @@ describe('takeover', () => {
     expect(adoptedWeb(planWith(handedOver))).toBe(true);
   });
 
+  it('leaves what its own Argo CD application or Flux Kustomization applies as Git holds it', () => {
+    // Cluster `t`: bootstrap names the application and the Kustomization `tars-t`.
+    const tracked = (obj: KubeObject, marks: Record<string, Record<string, string>>) =>
+      ({ ...obj, metadata: { ...obj.metadata, ...marks } }) as KubeObject;
+    const argoTracked = (obj: KubeObject, app: string) =>
+      tracked(obj, {
+        annotations: {
+          'argocd.argoproj.io/tracking-id': `${app}:${obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : ''}/${obj.kind}:${obj.metadata.namespace ?? ''}/${obj.metadata.name}`,
+        },
+      });
+    const planWith = (all: KubeObject[]) => {
+      const snapshot = snapshotOf(all, { clusterName: 't' });
+      const { workloads } = buildInventory({ snapshot, policy: DEFAULT_POLICY, workloads: [] });
+      return planTakeover({ snapshot, policy: DEFAULT_POLICY, workloads });
+    };
+    const summary = (out: ReturnType<typeof planTakeover>) => ({
+      changes: (out.changes ?? []).map((c) => `${c.target.kind}/${c.target.name}`),
+      findings: (out.findings ?? []).map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`),
+    });
+    const adoptedEarlier = new Set(['Deployment', 'Namespace', 'ConfigMap', 'ServiceAccount']);
+    const withoutCart = objects.filter((o) => o.metadata.name !== 'cart');
+
+    // Adopted on an earlier run and synced by TARS's own application: nothing to adopt again,
+    // and nothing to report as managed elsewhere; a Service added by hand since is adopted.
+    const synced = planWith(
+      withoutCart.map((o) => (adoptedEarlier.has(o.kind) ? argoTracked(o, 'tars-t') : o)),
+    );
+    expect(summary(synced)).toEqual({ changes: ['Service/web'], findings: [] });
+    // The same with Argo CD's label tracking, and with Flux's Kustomization label.
+    const byLabel = (key: string) =>
+      planWith(
+        withoutCart.map((o) =>
+          adoptedEarlier.has(o.kind) || o.kind === 'Service'
+            ? tracked(o, { labels: { ...(o.metadata.labels ?? {}), [key]: 'tars-t' } })
+            : o,
+        ),
+      );
+    expect(summary(byLabel('argocd.argoproj.io/instance'))).toEqual({ changes: [], findings: [] });
+    expect(summary(byLabel('kustomize.toolkit.fluxcd.io/name'))).toEqual({
+      changes: [],
+      findings: [],
+    });
+    // An application outside Argo CD's own namespace is tracked as `<namespace>_<name>`.
+    const inAppsNamespace = planWith(
+      withoutCart.map((o) => (adoptedEarlier.has(o.kind) ? argoTracked(o, 'argocd_tars-t') : o)),
+    );
+    expect(summary(inAppsNamespace)).toEqual({ changes: ['Service/web'], findings: [] });
+    // Another application's objects are still left to it, and said so, even one of that name
+    // in another namespace.
+    const otherNamespace = planWith(
+      withoutCart.map((o) => (o.kind === 'Deployment' ? argoTracked(o, 'team_tars-t') : o)),
+    );
+    expect(summary(otherNamespace).findings).toEqual(['takeover.managed-elsewhere Deployment/web']);
+    const foreign = planWith(
+      withoutCart.map((o) => (o.kind === 'Deployment' ? argoTracked(o, 'shop-app') : o)),
+    );
+    expect(summary(foreign)).toEqual({
+      changes: [],
+      findings: ['takeover.managed-elsewhere Deployment/web'],
+    });
+  });
+
   it('adopts nothing when the policy says so', () => {
     const policy = { ...DEFAULT_POLICY, takeover: { adoptUnmanaged: false } };
     const out = planTakeover({ snapshot, policy, workloads: [] });

@@ -15,6 +15,7 @@ import { cleanManifest, fieldOwners, lastAppliedValue } from './clean.js';
 import { scaleTargetsOf } from '../../kube/autoscaling.js';
 import { servicesSelecting } from '../../kube/selectors.js';
 import { configMapNames, serviceAccountName } from './related.js';
+import { appliedByThisTree } from '../bootstrap/index.js';
 
 /** Kinds adopted as workloads; standalone Jobs are one-off runs, not desired state. */
 const ADOPTABLE_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob']);
@@ -122,6 +123,8 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
       return;
     }
     const manager = managerOf(obj);
+    // Adopted on an earlier run and synced since: Git already holds it as TARS wrote it.
+    if (appliedByThisTree(manager, input)) return;
     if (isManagedElsewhere(manager)) {
       findings.push(
         leftAloneFinding(
@@ -143,12 +146,13 @@ export function planTakeover(input: AnalyzerInput): AnalyzerOutput {
       findings.push(leftAloneFinding(obj, owned));
       continue;
     }
-    if (isManagedElsewhere(workload.managedBy)) {
+    const ownTree = appliedByThisTree(workload.managedBy, input);
+    if (!ownTree && isManagedElsewhere(workload.managedBy)) {
       findings.push(leftAloneFinding(obj, describeManaged(workload)));
       continue;
     }
     const hpa = autoscaled.get(objectKey(refOf(obj)));
-    if (hpa !== undefined && replicasHeldByKubectl(obj)) {
+    if (!ownTree && hpa !== undefined && replicasHeldByKubectl(obj)) {
       findings.push(handoverFinding(obj, hpa));
       continue;
     }
