@@ -8,7 +8,7 @@
  * Prometheus 2.
  */
 import { appendSamples, type SignalSeries } from './assemble.js';
-import { LOOKBACK_SECONDS, peakRangeMs, SERIES, type Signal } from './queries.js';
+import { LOOKBACK_SECONDS, peakRangeMs, rateWindowFor, SERIES, type Signal } from './queries.js';
 import type { ContainerKey, HistoryQuery, Sample } from './types.js';
 
 export interface RawSeries {
@@ -16,6 +16,12 @@ export interface RawSeries {
   readonly labels: Readonly<Record<string, string>>;
   /** Sorted by time, one sample per timestamp. */
   readonly samples: readonly Sample[];
+  /**
+   * How far apart a counter's samples are, exactly, on the evaluation times: a file that says so
+   * (a TARS history export, see `export.ts`). `rate()` over that range (closed) always holds two
+   * samples, so it needs no wider minimum, which would average adjacent steps.
+   */
+  readonly sampleIntervalSeconds?: number;
 }
 
 export function evaluationTimes(start: number, end: number, step: number): number[] {
@@ -97,7 +103,7 @@ export function rateAt(samples: readonly Sample[], t: number, range: number): nu
 }
 
 type Aggregate = 'sum' | 'max';
-type Evaluate = (samples: readonly Sample[], t: number) => number | undefined;
+type Evaluate = (series: RawSeries, t: number) => number | undefined;
 
 function keyOf(labels: Readonly<Record<string, string>>): ContainerKey | undefined {
   const { namespace, pod, container } = labels;
@@ -127,7 +133,7 @@ function aggregateBy(
     for (const t of times) {
       let value: number | undefined;
       for (const member of members) {
-        const v = evaluate(member.samples, t);
+        const v = evaluate(member, t);
         if (v === undefined) continue;
         value = value === undefined || aggregate === 'max' ? larger(value, v) : value + v;
       }
@@ -154,6 +160,7 @@ function divide(numerator: SignalSeries, denominator: SignalSeries): SignalSerie
 
 export interface EvaluateOptions {
   readonly query: HistoryQuery;
+  /** The `rate()` range, but for series that give their sample interval (see `RawSeries`). */
   readonly rateWindowSeconds: number;
 }
 
@@ -174,10 +181,17 @@ export function evaluateSignals(
         s.labels.container !== 'POD',
     );
   const times = evaluationTimes(query.start, query.end, query.stepSeconds);
-  const rate: Evaluate = (samples, t) => rateAt(samples, t, rateWindowSeconds);
-  const gauge: Evaluate = (samples, t) => gaugeAt(samples, t);
+  const rate: Evaluate = (series, t) =>
+    rateAt(
+      series.samples,
+      t,
+      series.sampleIntervalSeconds === undefined
+        ? rateWindowSeconds
+        : rateWindowFor(query.stepSeconds, series.sampleIntervalSeconds),
+    );
+  const gauge: Evaluate = (series, t) => gaugeAt(series.samples, t);
   const peakRange = peakRangeMs(query.stepSeconds);
-  const peak: Evaluate = (samples, t) => maxOverTime(samples, t, peakRange);
+  const peak: Evaluate = (series, t) => maxOverTime(series.samples, t, peakRange);
   return {
     cpu: aggregateBy(cadvisor(SERIES.cpu), times, rate, 'sum'),
     memory: aggregateBy(cadvisor(SERIES.memory), times, peak, 'max'),
