@@ -45,9 +45,11 @@ function seedOf(text: string): number {
 export interface Fixture {
   readonly containers: readonly FixtureContainer[];
   readonly samples: number;
+  /** Time of sample 0, a multiple of `STEP`. Default `T0`. */
+  readonly start?: number;
 }
 
-export function fixtureText({ containers, samples }: Fixture): string {
+export function fixtureText({ containers, samples, start = T0 }: Fixture): string {
   const cpu: OpenMetricsSeries[] = [];
   const memory: OpenMetricsSeries[] = [];
   const throttled: OpenMetricsSeries[] = [];
@@ -60,7 +62,7 @@ export function fixtureText({ containers, samples }: Fixture): string {
     const from = c.from ?? 0;
     const to = c.to ?? samples - 1;
     const indexes = Array.from({ length: to - from + 1 }, (_, i) => from + i);
-    const time = (i: number): number => T0 + i * STEP;
+    const time = (i: number): number => start + i * STEP;
     const restartSet = new Set(c.restartsAt ?? []);
     if (c.cpu !== undefined) {
       const mean = c.cpu;
