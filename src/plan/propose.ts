@@ -9,7 +9,8 @@
  *            while a wave is open its workloads are still missing from base, so a re-run
  *            updates the same pull request; once merged, the next run proposes the next wave,
  *            provided the previous wave stayed healthy and every merged one is live
- *            (src/rollout/hold.ts), else it is held;
+ *            (src/rollout/hold.ts), else it is held; a kind the plan could not list
+ *            (`model.inputs.skipped`) that either depends on holds it too;
  *   phase 4  as 3, and a wave whose every change is under `autoMergeRiskBelow` is labelled
  *            for auto-merge.
  */

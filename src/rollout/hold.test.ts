@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SkippedKind } from '../cluster/types.js';
 import type { Change, DesiredState, WorkloadModel } from '../model/types.js';
 import { holdReasons, resourcesNotLive } from './hold.js';
 
@@ -35,7 +36,10 @@ const change: Change = {
   },
 };
 
-const modelWith = (w: WorkloadModel) => ({ workloads: [w] }) as unknown as DesiredState;
+/** A model holding `workloads`, read from a source that could not list the `skipped` kinds. */
+const modelOf = (workloads: WorkloadModel[], skipped: SkippedKind[] = []) =>
+  ({ workloads, inputs: { skipped } }) as unknown as DesiredState;
+const modelWith = (w: WorkloadModel) => modelOf([w]);
 
 describe('holdReasons', () => {
   it('lets the next wave go when the merged workloads run healthy with the merged resources', () => {
@@ -72,7 +76,80 @@ describe('holdReasons', () => {
   });
 
   it('ignores merged changes whose workload is gone', () => {
-    expect(holdReasons([change], { workloads: [] } as unknown as DesiredState)).toEqual([]);
+    expect(holdReasons([change], modelOf([]))).toEqual([]);
+  });
+});
+
+describe('holdReasons when the source could not list a kind', () => {
+  const forbidden = (kind: string, resource: string): SkippedKind => ({
+    kind,
+    reason: 'forbidden',
+    message: `may not list ${resource}: ${resource} is forbidden`,
+  });
+  const healthy = workload({ cpu: '500m', memory: '256Mi' }, { state: 'healthy', reasons: [] });
+
+  it("holds when the merged workload's own kind could not be listed: absent may be unseen", () => {
+    const failing: SkippedKind = {
+      kind: 'Deployment',
+      reason: 'error',
+      message: 'listing deployments.apps failed: GET /apis/apps/v1/deployments: 500 etcd timeout',
+    };
+    expect(holdReasons([change], modelOf([], [failing]))).toEqual([
+      'cannot see apps/Deployment shop/web: listing deployments.apps failed: GET /apis/apps/v1/deployments: 500 etcd timeout',
+    ]);
+    // Its merges must be live whatever wave they were in: unseen, they hold even unwatched.
+    expect(
+      holdReasons(
+        [change],
+        modelOf([], [forbidden('Deployment', 'deployments.apps')]),
+        () => false,
+      ),
+    ).toEqual([
+      'cannot see apps/Deployment shop/web: may not list deployments.apps: deployments.apps is forbidden',
+    ]);
+  });
+
+  it('names an unseen workload once, however many merged changes it has', () => {
+    const service: Change = {
+      ...change,
+      id: 'takeover:v1/Service/shop/web',
+      concern: 'takeover',
+      action: 'adopt',
+      target: { apiVersion: 'v1', kind: 'Service', namespace: 'shop', name: 'web' },
+      workload: change.target,
+      manifest: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' } },
+    };
+    expect(
+      holdReasons([change, service], modelOf([], [forbidden('Deployment', 'deployments.apps')])),
+    ).toHaveLength(1);
+  });
+
+  it('holds a watched workload whose pods could not be listed: its health is unseen', () => {
+    expect(holdReasons([change], modelOf([healthy], [forbidden('Pod', 'pods')]))).toEqual([
+      'cannot see the pods of apps/Deployment shop/web: may not list pods: pods is forbidden',
+    ]);
+    // Pods are found through their ReplicaSet: without ReplicaSets, none is seen either.
+    expect(
+      holdReasons([change], modelOf([healthy], [forbidden('ReplicaSet', 'replicasets.apps')])),
+    ).toEqual([
+      'cannot see the pods of apps/Deployment shop/web: may not list replicasets.apps: replicasets.apps is forbidden',
+    ]);
+    // Health is watched for the previous wave only; older waves are not held by it.
+    expect(
+      holdReasons([change], modelOf([healthy], [forbidden('Pod', 'pods')]), () => false),
+    ).toEqual([]);
+  });
+
+  it('lets the wave go when the kind was listed and the workload is absent (gone)', () => {
+    const otherKinds = [forbidden('ConfigMap', 'configmaps'), forbidden('StatefulSet', 'x')];
+    expect(holdReasons([change], modelOf([], otherKinds))).toEqual([]);
+    // A kind the cluster does not serve holds no workload: absent is gone.
+    const notServed: SkippedKind = {
+      kind: 'Deployment',
+      reason: 'not-served',
+      message: 'deployments.apps is not served',
+    };
+    expect(holdReasons([change], modelOf([], [notServed]))).toEqual([]);
   });
 });
 

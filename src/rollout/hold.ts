@@ -3,8 +3,20 @@
  * phase 3). Merged is what the base branch records; healthy is read from the cluster the plan
  * just saw: every workload the previous wave touched is rolled out and running, and the resources
  * every wave merged are what the cluster runs (a merge Argo CD or Flux has not synced yet holds).
+ * A safety rule fails closed: what the plan could not see (a kind the source could not list,
+ * `model.inputs.skipped`) holds too, saying which kind and why, so the operator knows what to
+ * grant.
  */
-import { CONCERNS, type Change, type DesiredState, type WorkloadModel } from '../model/types.js';
+import { isWorkloadKind } from '../analyzers/inventory/owners.js';
+import type { SkippedKind } from '../cluster/types.js';
+import {
+  CONCERNS,
+  type Change,
+  type DesiredState,
+  type ObjectRef,
+  type WorkloadKind,
+  type WorkloadModel,
+} from '../model/types.js';
 import { field, isRecord, podContainersOf, sameObject } from '../kube/objects.js';
 import { tryParseQuantity } from '../util/quantity.js';
 import { groupKey } from './waves.js';
@@ -26,16 +38,31 @@ export function holdReasons(
   everyMerged: readonly Change[] = merged,
 ): string[] {
   const workloads = new Map(model.workloads.map((w) => [workloadKey(w.ref), w] as const));
+  const unlisted = unlistedKinds(model);
   const reasons: string[] = [];
   const seen = new Set<string>();
+  const unseen = new Set<string>();
   for (const change of merged) {
     const key = groupKey(change);
     const workload = workloads.get(key);
-    // A workload that is gone from the cluster has nothing left to watch.
-    if (workload === undefined) continue;
+    if (workload === undefined) {
+      // Absent from a kind that was listed: gone from the cluster, nothing left to watch. Absent
+      // from a kind that was not: maybe running, maybe broken, neither its health nor its
+      // resources can be told, whatever wave it merged in.
+      const ref = change.workload ?? change.target;
+      const skipped = isWorkloadKind(ref.kind) ? unlisted.get(ref.kind) : undefined;
+      if (skipped !== undefined && !unseen.has(key)) {
+        unseen.add(key);
+        reasons.push(`cannot see ${describeRef(ref)}: ${skipped.message}`);
+      }
+      continue;
+    }
     const name = `${workload.ref.namespace}/${workload.ref.name}`;
     if (watched(change) && !seen.has(key)) {
       seen.add(key);
+      // Health read without the pods reads the status alone, which misses a crash loop.
+      for (const skipped of podKindsOf(workload.ref.kind).flatMap((k) => unlisted.get(k) ?? []))
+        reasons.push(`cannot see the pods of ${describeRef(workload.ref)}: ${skipped.message}`);
       const health = workload.health;
       if (health !== undefined && (health.state === 'unhealthy' || health.state === 'progressing'))
         reasons.push(`${name} is ${health.state}: ${health.reasons.join('; ')}`);
@@ -44,6 +71,33 @@ export function holdReasons(
       reasons.push(`${name}: ${gap}`);
   }
   return reasons;
+}
+
+/**
+ * The kinds the source tried and failed to list (forbidden, or failing), by kind. A kind the
+ * cluster does not serve is not among them: it holds no object to miss.
+ */
+function unlistedKinds(model: DesiredState): Map<string, SkippedKind> {
+  return new Map(
+    model.inputs.skipped.filter((s) => s.reason !== 'not-served').map((s) => [s.kind, s] as const),
+  );
+}
+
+/**
+ * The kinds a workload's pods are found through (src/analyzers/inventory/owners.ts): a pod of
+ * a Deployment belongs to it through its ReplicaSet, a pod of a CronJob through its Job.
+ */
+function podKindsOf(kind: WorkloadKind): readonly string[] {
+  if (kind === 'Deployment') return ['ReplicaSet', 'Pod'];
+  if (kind === 'CronJob') return ['Job', 'Pod'];
+  return ['Pod'];
+}
+
+/** `apps/Deployment shop/cart`: the group, so the operator knows what to grant. */
+function describeRef(ref: ObjectRef): string {
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+  const where = ref.namespace !== undefined ? `${ref.namespace}/${ref.name}` : ref.name;
+  return `${group ? `${group}/` : ''}${ref.kind} ${where}`;
 }
 
 const RESOURCES = ['cpu', 'memory'] as const;
