@@ -4,7 +4,7 @@
  */
 import { LiveClusterSource } from '../cluster/live/index.js';
 import { SnapshotClusterSource } from '../cluster/snapshot/index.js';
-import type { ClusterSnapshot, ClusterSource } from '../cluster/types.js';
+import type { ClusterSnapshot, ClusterSource, SkippedKind } from '../cluster/types.js';
 import type { SourceUnreachableError } from '../errors.js';
 import type { DesiredState } from '../model/types.js';
 import type { Policy } from '../policy/types.js';
@@ -49,10 +49,13 @@ export async function readCluster(
   const source = clusterSourceFor(options);
   progress(`reading ${source.describe()}`);
   const snapshot = await source.read(progress);
-  for (const skipped of snapshot.skipped) {
-    progress(`skipped ${skipped.kind}: ${skipped.reason} (${skipped.message})`);
-  }
+  for (const skipped of snapshot.skipped) progress(describeSkipped(skipped));
   return snapshot;
+}
+
+/** One line for a kind the source could not read: `skipped Pod: forbidden (may not list …)`. */
+export function describeSkipped(skipped: SkippedKind): string {
+  return `skipped ${skipped.kind}: ${skipped.reason} (${skipped.message})`;
 }
 
 export async function buildPlan(

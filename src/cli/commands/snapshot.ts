@@ -7,6 +7,7 @@ import { HISTORY_STEP_SECONDS, prometheusFailure } from '../../plan/history.js';
 import { PrometheusHistorySource } from '../../metrics/prometheus/source.js';
 import { historyToOpenMetrics } from '../../metrics/openmetrics/export.js';
 import { parseDuration } from '../../plan/duration.js';
+import { describeSkipped } from '../../plan/plan.js';
 import type { CommandContext } from '../context.js';
 import { progressFor } from '../io.js';
 import {
@@ -51,6 +52,10 @@ export function registerSnapshotCommand(program: Command, context: CommandContex
       });
       progress(`reading ${source.describe()}`);
       const snapshot = await source.read(progress);
+      // --quiet silences progress, not this: a snapshot that lacks a kind must say so where a
+      // script sees it, as `tars plan` does in its summary.
+      for (const skipped of snapshot.skipped)
+        context.io.stderr(`tars: ${describeSkipped(skipped)}\n`);
       const extraFiles: Record<string, string> = {};
       if (options.prometheus !== undefined) {
         const prometheus = PrometheusHistorySource.fromConfig({
