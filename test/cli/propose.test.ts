@@ -142,6 +142,14 @@ describe('tars propose', () => {
       ),
     );
     expect(remote.sha(branch)).toBe(mergedAt);
+    // The table, even with --quiet, says why: a hold is an answer, not progress.
+    const table = tars(
+      ['propose', '--snapshot', snapshot, '--repo', remote.bare, '--policies', policy, '--quiet'],
+      remote.env as Record<string, string>,
+    );
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/takeover\s+held\s+tars\/online-boutique\/takeover/);
+    expect(table.stdout).toContain(`takeover: ${takeover.message}`);
 
     // The pod runs again: wave 2 goes out.
     writeFileSync(podsFile, original);

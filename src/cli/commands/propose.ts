@@ -115,6 +115,12 @@ export function printResults(
       results.map((r) => [r.concern, r.status, r.branch, r.pullRequest?.url ?? '-']),
     ),
   );
+  // Why nothing was pushed is the answer to the run, not progress: --quiet keeps it.
+  const unpushed = results.filter(
+    (r) => r.status === 'held' || r.status === 'skipped-foreign-commits',
+  );
+  if (unpushed.length > 0)
+    io.stdout(`\n${unpushed.map((r) => `${r.concern}: ${r.message}`).join('\n')}\n`);
   // Without a platform, the pull-request text is for the user to open by hand.
   if (options.platform === 'none') {
     for (const r of results.filter((x) => x.status === 'created' || x.status === 'updated')) {
