@@ -254,7 +254,10 @@ describe('rightsizing analyzer', () => {
       containers: history.containers.filter((c) => c.key.container !== 'migrate'),
     });
     expect(out.findings!.map((f) => f.check)).toContain('rightsizing.oom-killed');
-    expect(out.notes).toContain('right-sizing: no usage series for 1 container(s)');
+    // Named, so the reader knows whose series to look for.
+    expect(out.notes).toContain(
+      'right-sizing: no usage series for 1 container(s): shop/web migrate',
+    );
   });
 
   it('follows the policy: hpaCpu leave keeps CPU and the HPA as they are, and says so', () => {
@@ -414,8 +417,16 @@ describe('rightsizing analyzer', () => {
       0,
     );
     expect(proposed).toBeCloseTo(cpuBudget!.proposedCores, 9);
-    expect(run(history).notes).toContain(budgetNote(cpuBudget!));
+    expect(run(history).notes!.some((n) => n.startsWith(budgetNote(cpuBudget!)))).toBe(true);
     expect(budgetNote(cpuBudget!)).toMatch(/3 container\(s\) total \d+m against \d+m from VPA/);
+    // The note also gives what the proposal asks, after the step limit and evidence: the
+    // estimates are not the requests a reviewer finds in the patches.
+    const note = run(history).notes!.find((n) => n.includes("VPA's default recommender"))!;
+    const sum = (pick: (c: (typeof containers)[number]) => number | undefined) =>
+      Math.round(containers.reduce((total, c) => total + (pick(c) ?? 0), 0) * 1000);
+    expect(note).toContain(
+      `the proposed requests of 3 container(s) total ${sum((c) => c.recommendation!.proposed.cpuRequest)}m, from ${sum((c) => c.current.cpuRequest)}m today`,
+    );
 
     // A fixed price solves nothing and may spend more than VPA would.
     const fixed = {

@@ -38,7 +38,7 @@ export const rightsizingAnalyzer: Analyzer = {
       findings.push(...findingsFor(result));
     }
     const notes = notesFor(workloads, input);
-    if (cpuBudget !== undefined) notes.push(budgetNote(cpuBudget));
+    if (cpuBudget !== undefined) notes.push(budgetNote(cpuBudget, proposedCpuOf(workloads)));
     return { changes, findings, notes };
   },
 };
@@ -289,26 +289,67 @@ function findingsFor(result: WorkloadRecommendation): Finding[] {
   return findings;
 }
 
-/** The plan-wide CPU budget, so a reviewer can check the total against VPA's. */
-export function budgetNote(budget: CpuBudget): string {
-  const totals = `CPU requests of ${budget.containers} container(s) total ${formatCpu(budget.proposedCores)} against ${formatCpu(budget.budgetCores)} from VPA's default recommender on the same history`;
-  if (budget.proposedCores > budget.budgetCores) {
-    return `right-sizing: ${totals}: the percentile and recent-window floors alone ask for more, and they stand`;
-  }
-  return `right-sizing: ${totals} (over-request price ${budget.price.toPrecision(3)} cores, solved for the plan)`;
+/** The CPU requests of the containers the plan proposes for: today's and the proposal's. */
+interface ProposedCpu {
+  readonly containers: number;
+  readonly today: number;
+  readonly proposed: number;
 }
+
+function proposedCpuOf(results: readonly WorkloadRecommendation[]): ProposedCpu {
+  const proposing = results
+    .flatMap((r) => r.containers)
+    .filter((c) => c.recommendation !== undefined && c.recommendation.skipped === undefined);
+  return {
+    containers: proposing.length,
+    today: proposing.reduce((sum, c) => sum + (c.current.cpuRequest ?? 0), 0),
+    proposed: proposing.reduce((sum, c) => sum + (c.recommendation!.proposed.cpuRequest ?? 0), 0),
+  };
+}
+
+/**
+ * The plan-wide CPU budget, so a reviewer can check the total against VPA's. The budget is on the
+ * estimates; the requests in the patches differ from them by the step limit, throttling evidence
+ * and HPA rules, so the note gives those too: a reviewer adds up the patches, not the estimates.
+ */
+export function budgetNote(budget: CpuBudget, proposal?: ProposedCpu): string {
+  const totals = `CPU estimates from history for ${budget.containers} container(s) total ${formatCpu(budget.proposedCores)} against ${formatCpu(budget.budgetCores)} from VPA's default recommender on the same history`;
+  const how =
+    budget.proposedCores > budget.budgetCores
+      ? `: the percentile and recent-window floors alone ask for more, and they stand`
+      : ` (over-request price ${budget.price.toPrecision(3)} cores, solved for the plan)`;
+  const requests =
+    proposal === undefined
+      ? ''
+      : `; after the step limit, throttling evidence and HPA rules, the proposed requests of ${proposal.containers} container(s) total ${formatCpu(proposal.proposed)}, from ${formatCpu(proposal.today)} today`;
+  return `right-sizing: ${totals}${how}${requests}`;
+}
+
+/** Containers a note names before it counts the rest. */
+const NAMED_IN_NOTES = 5;
 
 function notesFor(results: readonly WorkloadRecommendation[], input: AnalyzerInput): string[] {
   const notes: string[] = [];
   const all = results.flatMap((r) => r.containers);
-  const noSeries = all.filter((c) => c.recommendation === undefined).length;
+  const noSeries = results.flatMap(({ workload, containers }) =>
+    containers
+      .filter((c) => c.recommendation === undefined)
+      .map((c) => `${workload.ref.namespace}/${workload.ref.name} ${c.container.name}`),
+  );
   const skipped = all.filter((c) => c.recommendation?.skipped !== undefined);
   if (input.history?.confidence === 'low') {
     notes.push(
       `right-sizing: ${input.history.source} is a single point in time: requests may be raised, never lowered`,
     );
   }
-  if (noSeries > 0) notes.push(`right-sizing: no usage series for ${noSeries} container(s)`);
+  if (noSeries.length > 0) {
+    const named = noSeries.slice(0, NAMED_IN_NOTES).join(', ');
+    const more =
+      noSeries.length > NAMED_IN_NOTES ? ` and ${noSeries.length - NAMED_IN_NOTES} more` : '';
+    notes.push(
+      `right-sizing: no usage series for ${noSeries.length} container(s): ${named}${more}`,
+    );
+  }
   if (skipped.length > 0) {
     notes.push(
       `right-sizing skipped for ${skipped.length} container(s): ${[...new Set(skipped.map((c) => c.recommendation!.skipped))].join('; ')}`,

@@ -261,6 +261,9 @@ describe('recommendContainer', () => {
     expect(rec.changed.cpuLimit).toBeUndefined(); // no CPU limits unless the policy asks
     expect(rec.evidence).toMatchObject({ window: '2d', samples: 576, confidence: 'high' });
     expect(rec.evidence.percentile).toBeGreaterThan(90);
+    // The peak as measured, to a tenth, not rounded up: peak × (1 + margin) checks by hand.
+    const odd = recommendContainer(history(steadyCpu(), series(48, () => 45.51 * MI)), {}, rules);
+    expect(odd.evidence.detail).toMatch(/memory: peak 45\.5Mi \+ /);
   });
 
   it('memory is never below the observed peak plus margin', () => {
@@ -310,7 +313,9 @@ describe('recommendContainer', () => {
     expect(rec.proposed.cpuRequest!).toBeGreaterThan(plain.proposed.cpuRequest!);
     expect(rec.proposed.cpuRequest!).toBeGreaterThanOrEqual(0.25 * 1.4 - 1e-9);
     expect(rec.proposed.cpuLimit!).toBeGreaterThanOrEqual(rec.proposed.cpuRequest!);
-    expect(rec.reasons.join()).toMatch(/throttled in 40%/);
+    expect(rec.reasons.join()).toMatch(
+      /in the worst tenth of its 5m steps, at least 40% of CFS periods were throttled/,
+    );
   });
 
   it("OOM kills of pods that ran other resources hold memory but do not raise today's limit", () => {

@@ -149,7 +149,7 @@ export function recommendContainer(
       // Usage under throttling is capped by the limit: the true demand is higher than seen.
       cores = Math.max(cores * (1 + throttling), current.cpuRequest ?? 0);
       reasons.push(
-        `CPU throttled in ${Math.round(throttling * 100)}% of periods (p90): request raised above the usage seen, never lowered`,
+        `CPU throttled: in the worst tenth of its ${formatSpan(history.stepSeconds)} steps, at least ${Math.round(throttling * 100)}% of CFS periods were throttled: request raised above the usage seen, never lowered`,
       );
     }
     // Pods running today's resources are throttled: today's request is below the demand too.
@@ -467,7 +467,8 @@ function evidenceOf(
     `CPU: cost-aware level at over-request price ${rules.cpuModel.overRequestCost.toPrecision(3)} cores, recency-weighted (half-life ${rules.policy.cpu.halfLife}), p${percentile ?? '-'}`,
     memory === undefined
       ? 'memory: no samples'
-      : `memory: peak ${Math.ceil(memory.peak / 2 ** 20)}Mi + ${Math.round(memory.margin * 1000) / 10}%`,
+      : // One decimal, not rounded up: peak × (1 + margin) must check by hand against the proposal.
+        `memory: peak ${(memory.peak / 2 ** 20).toFixed(1)}Mi + ${Math.round(memory.margin * 1000) / 10}%`,
     `${history.oomKills} OOM kill(s), ${history.restarts} restart(s)`,
   ];
   return {
