@@ -378,3 +378,57 @@ describe('podDemand, as the scheduler counts a pod', () => {
     });
   });
 });
+
+describe('node counts at the edges', () => {
+  const reportOf = (objs: KubeObject[]) => {
+    const snap = snapshotOf(objs, { clusterName: 'c' });
+    const wl = inventoryAnalyzer.analyze({ snapshot: snap, policy, workloads: [] }).workloads ?? [];
+    return costReport(objs, wl, prices);
+  };
+
+  it('a billion replicas are priced and packed without a pod each', () => {
+    // 2-CPU, 4Gi nodes hold two 1-CPU, 1Gi pods: 500 000 000 nodes.
+    // CPU 1 × 1e9 × 0.03 × 730 = 21 900 000 000; memory 1 × 1e9 × 0.004 × 730 = 2 920 000 000.
+    const report = reportOf([
+      node('n1'),
+      deployment({
+        name: 'typo',
+        namespace: 'shop',
+        replicas: 1_000_000_000,
+        containers: [container('app', { cpu: '1', memory: '1Gi' })],
+      }),
+    ]);
+    expect(report.nodes).toEqual({
+      today: 1,
+      packedToday: 500_000_000,
+      packedProposed: 500_000_000,
+      unplaceable: 0,
+    });
+    expect(report.today).toEqual({
+      cpu: 21_900_000_000,
+      memory: 2_920_000_000,
+      storage: 0,
+      total: 24_820_000_000,
+    });
+  });
+
+  it('a pod larger than every node shape is counted apart, the others packed', () => {
+    const report = reportOf([
+      node('n1'),
+      node('n2'),
+      deployment({
+        name: 'huge',
+        namespace: 'shop',
+        replicas: 2,
+        containers: [container('app', { cpu: '3', memory: '1Gi' })],
+      }),
+      deployment({
+        name: 'web',
+        namespace: 'shop',
+        replicas: 3,
+        containers: [container('app', { cpu: '1', memory: '1Gi' })],
+      }),
+    ]);
+    expect(report.nodes).toEqual({ today: 2, packedToday: 2, packedProposed: 2, unplaceable: 2 });
+  });
+});

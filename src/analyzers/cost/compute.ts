@@ -19,7 +19,7 @@ import type { CostPolicy } from '../../policy/types.js';
 import { tryParseQuantity } from '../../util/quantity.js';
 import type { Resources } from '../rightsizing/recommend.js';
 import { currentResources } from '../rightsizing/workloads.js';
-import { firstFitDecreasing, type Demand, type NodeShape } from './binpack.js';
+import { packPodGroups, type Demand, type NodeShape } from './binpack.js';
 
 const GIB = 2 ** 30;
 
@@ -70,25 +70,18 @@ export function costReport(
     };
   });
 
-  const daemonOverhead = sumDemand(
-    costs.filter((c) => c.ref.kind === 'DaemonSet').map((c) => c.requests),
-  );
-  const daemonOverheadProposed = sumDemand(
-    costs.filter((c) => c.ref.kind === 'DaemonSet').map((c) => c.proposedRequests),
-  );
+  const daemonSets = costs.filter((c) => c.ref.kind === 'DaemonSet');
   const packable = costs.filter((c) => c.ref.kind !== 'DaemonSet');
-  const pods = (pick: (c: WorkloadCost) => Demand): Demand[] =>
-    packable.flatMap((c) => Array.from({ length: c.replicas }, () => pick(c)));
-  const packedToday = firstFitDecreasing(
-    pods((c) => c.requests),
-    shapes,
-    daemonOverhead,
-  );
-  const packedProposed = firstFitDecreasing(
-    pods((c) => c.proposedRequests),
-    shapes,
-    daemonOverheadProposed,
-  );
+  // A workload's replicas as one group of identical pods, never a pod each: a snapshot's
+  // `replicas` may be in the billions.
+  const pack = (pick: (c: WorkloadCost) => Demand) =>
+    packPodGroups(
+      packable.map((c) => ({ ...pick(c), count: c.replicas })),
+      shapes,
+      { perNode: sumDemand(daemonSets.map(pick)) },
+    );
+  const packedToday = pack((c) => c.requests);
+  const packedProposed = pack((c) => c.proposedRequests);
 
   return {
     currency: prices.currency,

@@ -13,7 +13,7 @@ import { costPolicyOf } from './prices.js';
 
 export { costReport, podDemand, type ProposalLookup } from './compute.js';
 export { DEFAULT_COST_POLICY, costPolicyOf } from './prices.js';
-export { firstFitDecreasing } from './binpack.js';
+export { firstFitDecreasing, packPodGroups } from './binpack.js';
 
 /** The cost report of the input, with right-sizing's proposal when there is usage history. */
 export function costReportOf(input: AnalyzerInput): CostReport {
