@@ -171,7 +171,10 @@ export interface CostReport {
   readonly nodes: {
     /** Nodes in the snapshot. */
     readonly today: number;
-    /** First-fit-decreasing of today's requests onto the node shapes. */
+    /**
+     * First-fit-decreasing of today's requests onto the node shapes; at least one node when
+     * DaemonSet pods run (they need a node, though they never open one by themselves).
+     */
     readonly packedToday: number;
     /** First-fit-decreasing of the proposed requests onto the node shapes. */
     readonly packedProposed: number;

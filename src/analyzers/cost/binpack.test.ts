@@ -224,3 +224,34 @@ describe('packing identical pods in bulk', () => {
     expect(performance.now() - started).toBeLessThan(100);
   });
 });
+
+describe('the nodes DaemonSets need', () => {
+  const shapes = [
+    { cpu: 2, memory: 4 * GI, count: 3 },
+    { cpu: 8, memory: 32 * GI, count: 1 },
+  ];
+
+  it('with nothing else to place, DaemonSet pods still need one node, of the shape new nodes take', () => {
+    expect(
+      packPodGroups([], shapes, { perNode: { cpu: 0.1, memory: 128 * MI }, daemonSets: true }),
+    ).toEqual({ nodes: 1, unplaceable: 0, byShape: [{ cpu: 2, memory: 4 * GI, nodes: 1 }] });
+    // Even with no requests, and when every other pod fits nowhere.
+    expect(packPodGroups([], shapes, { daemonSets: true }).nodes).toBe(1);
+    expect(
+      packPodGroups([{ cpu: 100, memory: GI, count: 2 }], shapes, { daemonSets: true }),
+    ).toEqual({ nodes: 1, unplaceable: 2, byShape: [{ cpu: 2, memory: 4 * GI, nodes: 1 }] });
+  });
+
+  it('a DaemonSet too large for the common shape gets the smallest node that holds it', () => {
+    expect(
+      packPodGroups([], shapes, { perNode: { cpu: 3, memory: GI }, daemonSets: true }).byShape,
+    ).toEqual([{ cpu: 8, memory: 32 * GI, nodes: 1 }]);
+  });
+
+  it('add no node when other pods already opened one, and none without DaemonSets', () => {
+    expect(
+      packPodGroups([{ cpu: 1, memory: GI, count: 3 }], shapes, { daemonSets: true }).nodes,
+    ).toBe(2);
+    expect(packPodGroups([], shapes).nodes).toBe(0);
+  });
+});

@@ -9,7 +9,7 @@
  *
  * DaemonSet pods run on every node, so their requests (`perNode`) come off every node's capacity,
  * whatever its shape. That is a simplification: a DaemonSet limited to some nodes by a node
- * selector or affinity is still charged on all of them.
+ * selector or affinity is still charged on all of them. DaemonSets alone pack onto one node.
  *
  * Identical pods (a workload's replicas) are packed in bulk, so the work grows with the number of
  * distinct pod sizes, not of pods: a Deployment with `replicas: 1000000000` is counted at once.
@@ -36,6 +36,8 @@ export interface PodGroup extends Demand {
 export interface PackOptions {
   /** Requests of the DaemonSet pods, which run on every node: off every node's capacity. */
   readonly perNode?: Demand;
+  /** Whether DaemonSet pods are to run: they need a node even when nothing else does. */
+  readonly daemonSets?: boolean;
 }
 
 export interface PackResult {
@@ -138,6 +140,15 @@ export function openNodes(
     open.push({ shape, free: minus(capacity, group, perNewNode), nodes: full });
     left -= full * perNewNode;
     if (left > 0) open.push({ shape, free: minus(capacity, group, left), nodes: 1 });
+  }
+  // DaemonSet pods never open a node by themselves (they run on whichever nodes there are), but
+  // they need one to run on: with nothing else to place, they pack onto one node (of the shape
+  // a new node takes), not none. Not today's node count: nothing in the requests needs those
+  // nodes, and the count would then drop from today's to 1 as soon as one small Deployment
+  // joins the DaemonSets; one node keeps the count growing with what is placed.
+  if (open.length === 0 && options.daemonSets === true) {
+    const shape = shapeFor(NOTHING) ?? common;
+    open.push({ shape, free: capacityOf(shape), nodes: 1 });
   }
   return { runs: open, unplaceable };
 }

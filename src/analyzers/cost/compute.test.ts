@@ -412,6 +412,20 @@ describe('node counts at the edges', () => {
     });
   });
 
+  it('a cluster running only DaemonSets packs onto one node, not none', () => {
+    const onlyAgent = [
+      ...objects.filter((o) => o.kind === 'Node'),
+      agent,
+      ...objects.filter((o) => o.kind === 'Pod'),
+    ];
+    expect(reportOf(onlyAgent).nodes).toEqual({
+      today: 3,
+      packedToday: 1,
+      packedProposed: 1,
+      unplaceable: 0,
+    });
+  });
+
   it('a pod larger than every node shape is counted apart, the others packed', () => {
     const report = reportOf([
       node('n1'),

@@ -70,7 +70,8 @@ export function costReport(
     };
   });
 
-  const daemonSets = costs.filter((c) => c.ref.kind === 'DaemonSet');
+  // DaemonSets with a pod to run: their requests come off every node, and they need a node.
+  const daemonSets = costs.filter((c) => c.ref.kind === 'DaemonSet' && c.replicas > 0);
   const packable = costs.filter((c) => c.ref.kind !== 'DaemonSet');
   // A workload's replicas as one group of identical pods, never a pod each: a snapshot's
   // `replicas` may be in the billions.
@@ -78,7 +79,7 @@ export function costReport(
     packPodGroups(
       packable.map((c) => ({ ...pick(c), count: c.replicas })),
       shapes,
-      { perNode: sumDemand(daemonSets.map(pick)) },
+      { perNode: sumDemand(daemonSets.map(pick)), daemonSets: daemonSets.length > 0 },
     );
   const packedToday = pack((c) => c.requests);
   const packedProposed = pack((c) => c.proposedRequests);
