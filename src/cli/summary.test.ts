@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { costModel } from '../gitops/fixtures/cost-model.js';
+import type { DesiredState } from '../model/types.js';
 import { costTable, summarize, summaryTable } from './summary.js';
 
 /** The cells of a plain-text table line (columns are at least two spaces apart). */
@@ -34,6 +35,49 @@ describe('the plan summary cost table', () => {
   it('counts the nodes today and after bin-packing', () => {
     expect(lines.at(-1)).toBe(
       "nodes: 3 today; first-fit-decreasing packs today's requests onto 2, the proposal onto 1",
+    );
+  });
+
+  const nodesLine = (nodes: NonNullable<DesiredState['cost']>['nodes']): string | undefined => {
+    const model = costModel();
+    const cost = costTable(summarize({ ...model, cost: { ...model.cost!, nodes } }).cost!);
+    return cost.trimEnd().split('\n').at(-1);
+  };
+
+  it('says there is no node count when the snapshot has no Node objects, not 0 nodes', () => {
+    expect(
+      nodesLine({
+        today: 0,
+        packedToday: 0,
+        packedProposed: 0,
+        unplaceable: 4,
+        unplaceableToday: 4,
+      }),
+    ).toBe('nodes: none in the snapshot, so no node count');
+  });
+
+  it('names the pods that fit no node shape, which the counts leave out', () => {
+    expect(
+      nodesLine({
+        today: 3,
+        packedToday: 1,
+        packedProposed: 2,
+        unplaceable: 0,
+        unplaceableToday: 1,
+      }),
+    ).toBe(
+      "nodes: 3 today; first-fit-decreasing packs today's requests onto 1, the proposal onto 2; 1 pod of today's requests fits no node shape and is left out of the count",
+    );
+    expect(
+      nodesLine({
+        today: 3,
+        packedToday: 1,
+        packedProposed: 1,
+        unplaceable: 2,
+        unplaceableToday: 3,
+      }),
+    ).toBe(
+      "nodes: 3 today; first-fit-decreasing packs today's requests onto 1, the proposal onto 1; 3 pods of today's requests and 2 of the proposal fit no node shape and are left out of the counts",
     );
   });
 

@@ -1,4 +1,5 @@
 /** The short summary `tars plan` prints: what was read, what changes, what was found. */
+import { podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
 import type { DesiredState } from '../model/types.js';
 import { table } from './output.js';
 
@@ -25,6 +26,10 @@ export interface CostSummary {
     readonly today: number;
     readonly packedToday: number;
     readonly packedProposed: number;
+    /** Pods of the proposal that fit no node shape, left out of `packedProposed`. */
+    readonly unplaceable: number;
+    /** Pods of today's requests that fit no node shape, left out of `packedToday`. */
+    readonly unplaceableToday: number;
   };
   readonly workloads: readonly {
     /** `kind/namespace/name`, so two kinds with one name differ. */
@@ -48,6 +53,8 @@ function costSummary(model: DesiredState): CostSummary | undefined {
       today: cost.nodes.today,
       packedToday: cost.nodes.packedToday,
       packedProposed: cost.nodes.packedProposed,
+      unplaceable: cost.nodes.unplaceable,
+      unplaceableToday: cost.nodes.unplaceableToday ?? 0,
     },
     workloads: cost.workloads.map((w) => ({
       workload: `${w.ref.kind}/${w.ref.namespace ?? ''}/${w.ref.name}`,
@@ -91,8 +98,17 @@ export function costTable(cost: CostSummary): string {
     `proposed ${cost.currency}/month`,
     'saving',
   ];
-  const nodes = `nodes: ${cost.nodes.today} today; first-fit-decreasing packs today's requests onto ${cost.nodes.packedToday}, the proposal onto ${cost.nodes.packedProposed}\n`;
-  return table(header, rows) + nodes;
+  return `${table(header, rows)}${nodeCounts(cost.nodes)}\n`;
+}
+
+function nodeCounts(nodes: CostSummary['nodes']): string {
+  // No Node objects (a snapshot without them, or no right to list them): no shape to pack onto.
+  if (nodes.today === 0) return 'nodes: none in the snapshot, so no node count';
+  const leftOut = podsLeftOutOfNodeCounts(nodes);
+  return (
+    `nodes: ${nodes.today} today; first-fit-decreasing packs today's requests onto ${nodes.packedToday}, the proposal onto ${nodes.packedProposed}` +
+    (leftOut === undefined ? '' : `; ${leftOut}`)
+  );
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {

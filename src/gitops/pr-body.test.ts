@@ -230,6 +230,61 @@ describe('the cost table of a right-sizing pull request', () => {
     ]);
   });
 
+  const clusterPart = (nodes: NonNullable<ReturnType<typeof costModel>['cost']>['nodes']) => {
+    const model = costModel();
+    const text = buildPullRequestText({
+      model: { ...model, cost: { ...model.cost!, nodes } },
+      concern: 'rightsizing',
+      currency: 'USD',
+    });
+    const lines = costTableOf(text.body);
+    return lines.slice(lines.indexOf('| Cluster | Today | Proposed | Saving |'));
+  };
+
+  it('says there is no node count when the snapshot has no Node objects, not 0 nodes', () => {
+    expect(
+      clusterPart({
+        today: 0,
+        packedToday: 0,
+        packedProposed: 0,
+        unplaceable: 4,
+        unplaceableToday: 4,
+      }),
+    ).toEqual([
+      '| Cluster | Today | Proposed | Saving |',
+      '| --- | ---: | ---: | ---: |',
+      '| Cost / month | 75.92 USD | 33.58 USD | 42.34 USD |',
+      '',
+      "The cluster's proposed figures are the whole right-sizing plan (every wave). Nodes: none in the snapshot, so no node count.",
+      '',
+    ]);
+  });
+
+  it("names the pods today's count leaves out, so a count growing with the proposal is explained", () => {
+    const lines = clusterPart({
+      today: 3,
+      packedToday: 1,
+      packedProposed: 2,
+      unplaceable: 0,
+      unplaceableToday: 1,
+    });
+    expect(lines.slice(3, 5)).toEqual(['| Nodes, bin-packed | 1 | 2 | -1 |', '']);
+    expect(lines[5]).toMatch(
+      /the cluster runs 3 nodes today\. 1 pod of today's requests fits no node shape and is left out of the count\.$/,
+    );
+    expect(
+      clusterPart({
+        today: 3,
+        packedToday: 1,
+        packedProposed: 1,
+        unplaceable: 2,
+        unplaceableToday: 3,
+      })[5],
+    ).toMatch(
+      /today\. 3 pods of today's requests and 2 of the proposal fit no node shape and are left out of the counts\.$/,
+    );
+  });
+
   it('shows only the workloads of the wave, whatever the order of the changes', () => {
     const model = costModel();
     const wave = buildPullRequestText({ model, concern: 'rightsizing', changes: [dbPatch] });

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sameObject } from '../kube/objects.js';
+import { podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
 import type {
   Change,
   Concern,
@@ -325,10 +326,13 @@ function costSection(cost: CostReport, changes: readonly Change[], maxRows: numb
   const waveToday = rows.reduce((sum, r) => sum + r.today, 0);
   const waveProposed = rows.reduce((sum, r) => sum + r.proposed, 0);
   const { nodes } = cost;
-  const unplaceable =
-    nodes.unplaceable > 0
-      ? ` ${pluralize(nodes.unplaceable, 'pod')} of the proposal fit no node shape and are left out of the count.`
-      : '';
+  // No Node objects (a snapshot without them, or no right to list them): nothing was packed.
+  const counted = nodes.today > 0;
+  const leftOut = podsLeftOutOfNodeCounts(nodes);
+  const nodesNote = counted
+    ? "first-fit decreasing of the requests onto the cluster's node shapes; the cluster runs " +
+      `${pluralize(nodes.today, 'node')} today.${leftOut === undefined ? '' : ` ${leftOut}.`}`
+    : 'none in the snapshot, so no node count.';
   return [
     '### Cost',
     '',
@@ -345,16 +349,18 @@ function costSection(cost: CostReport, changes: readonly Change[], maxRows: numb
     moneyRow('Cost / month', cost.today.total, cost.proposed.total),
     // Packed against packed: the saving is what right-sizing frees, not what consolidating
     // today's requests alone would.
-    row([
-      'Nodes, bin-packed',
-      String(nodes.packedToday),
-      String(nodes.packedProposed),
-      String(nodes.packedToday - nodes.packedProposed),
-    ]),
+    ...(counted
+      ? [
+          row([
+            'Nodes, bin-packed',
+            String(nodes.packedToday),
+            String(nodes.packedProposed),
+            String(nodes.packedToday - nodes.packedProposed),
+          ]),
+        ]
+      : []),
     '',
-    "The cluster's proposed figures are the whole right-sizing plan (every wave). Nodes: " +
-      "first-fit decreasing of the requests onto the cluster's node shapes; the cluster runs " +
-      `${pluralize(nodes.today, 'node')} today.${unplaceable}`,
+    `The cluster's proposed figures are the whole right-sizing plan (every wave). Nodes: ${nodesNote}`,
     '',
   ];
 }

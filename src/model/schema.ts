@@ -176,6 +176,7 @@ export const MODEL_SCHEMA = {
             packedToday: { type: 'integer', minimum: 0 },
             packedProposed: { type: 'integer', minimum: 0 },
             unplaceable: { type: 'integer', minimum: 0 },
+            unplaceableToday: { type: 'integer', minimum: 0 },
           },
         },
       },

@@ -178,7 +178,9 @@ export interface CostReport {
     readonly packedToday: number;
     /** First-fit-decreasing of the proposed requests onto the node shapes. */
     readonly packedProposed: number;
-    /** Pods that fit no node shape (counted apart, never packed). */
+    /** Pods of the proposal that fit no node shape (counted apart, never packed). */
     readonly unplaceable: number;
+    /** Pods of today's requests that fit no node shape; absent when none. */
+    readonly unplaceableToday?: number;
   };
 }

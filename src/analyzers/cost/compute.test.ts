@@ -380,6 +380,17 @@ describe('podDemand, as the scheduler counts a pod', () => {
 });
 
 describe('node counts at the edges', () => {
+  const modelOf = (wl: readonly WorkloadModel[]): DesiredState => ({
+    apiVersion: MODEL_API_VERSION,
+    kind: 'DesiredState',
+    cluster: { name: 'c', source: 'snapshot', apiGroups: [] },
+    inputs: { objects: 1, skipped: [], usageHistory: { available: false } },
+    workloads: wl,
+    changes: [],
+    findings: [],
+    notes: [],
+    rollout: { phase: 2, wave: 1 },
+  });
   const reportOf = (objs: KubeObject[]) => {
     const snap = snapshotOf(objs, { clusterName: 'c' });
     const wl = inventoryAnalyzer.analyze({ snapshot: snap, policy, workloads: [] }).workloads ?? [];
@@ -443,6 +454,48 @@ describe('node counts at the edges', () => {
         containers: [container('app', { cpu: '1', memory: '1Gi' })],
       }),
     ]);
-    expect(report.nodes).toEqual({ today: 2, packedToday: 2, packedProposed: 2, unplaceable: 2 });
+    expect(report.nodes).toEqual({
+      today: 2,
+      packedToday: 2,
+      packedProposed: 2,
+      unplaceable: 2,
+      unplaceableToday: 2,
+    });
+  });
+
+  it('a pod too large today that the proposal shrinks is counted apart today, packed proposed', () => {
+    // Today 3 CPU fits no 2-CPU node: 1 node for the two 1-CPU pods, 1 pod left out. Proposed
+    // 1.5 CPU: the large pod opens a node, the 1-CPU pods share the other: 2 nodes.
+    const objs: KubeObject[] = [
+      node('n1'),
+      node('n2'),
+      deployment({
+        name: 'huge',
+        namespace: 'shop',
+        replicas: 1,
+        containers: [container('app', { cpu: '3', memory: '1Gi' })],
+      }),
+      deployment({
+        name: 'web',
+        namespace: 'shop',
+        replicas: 2,
+        containers: [container('app', { cpu: '1', memory: '1Gi' })],
+      }),
+    ];
+    const snap = snapshotOf(objs, { clusterName: 'c' });
+    const wl = inventoryAnalyzer.analyze({ snapshot: snap, policy, workloads: [] }).workloads ?? [];
+    const report = costReport(objs, wl, prices, (w) =>
+      w.ref.name === 'huge' ? { cpuRequest: 1.5 } : undefined,
+    );
+    expect(report.nodes).toEqual({
+      today: 2,
+      packedToday: 1,
+      packedProposed: 2,
+      unplaceable: 0,
+      unplaceableToday: 1,
+    });
+    expect(
+      validateModel(JSON.parse(JSON.stringify({ ...modelOf(wl), cost: report }))).cost,
+    ).toEqual(report);
   });
 });

@@ -106,6 +106,7 @@ export function costReport(
       packedToday: packedToday.nodes,
       packedProposed: packedProposed.nodes,
       unplaceable: packedProposed.unplaceable,
+      ...(packedToday.unplaceable > 0 ? { unplaceableToday: packedToday.unplaceable } : {}),
     },
   };
 }
