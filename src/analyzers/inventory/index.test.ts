@@ -62,6 +62,29 @@ describe('inventory', () => {
     ]);
   });
 
+  it('counts replicas the API server would refuse as omitted: negative, fractional, beyond int32', () => {
+    const withReplicas = (name: string, replicas: number) =>
+      obj('Deployment', name, { spec: { replicas } });
+    const { workloads } = buildInventory({
+      snapshot: snapshotOf([
+        withReplicas('negative', -1),
+        withReplicas('fractional', 1.5),
+        withReplicas('too-many', 2 ** 31),
+        withReplicas('most', 2 ** 31 - 1),
+        withReplicas('none', 0),
+      ]),
+      policy: DEFAULT_POLICY,
+      workloads: [],
+    });
+    expect(Object.fromEntries(workloads.map((w) => [w.ref.name, w.replicas]))).toEqual({
+      negative: 1,
+      fractional: 1,
+      'too-many': 1,
+      most: 2 ** 31 - 1,
+      none: 0,
+    });
+  });
+
   it('leaves out excluded namespaces', () => {
     const sys = obj('Deployment', 'coredns', { namespace: 'kube-system' });
     const { workloads } = buildInventory({

@@ -11,6 +11,9 @@ import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import { managerOf } from './managers.js';
 import { ObjectIndex, isWorkloadKind } from './owners.js';
 
+/** `spec.replicas` is an int32 in the Kubernetes API. */
+const INT32_MAX = 2 ** 31 - 1;
+
 export function namespaceSelected(namespace: string, policy: Policy): boolean {
   const { include, exclude } = policy.namespaces;
   if (exclude.includes(namespace)) return false;
@@ -94,8 +97,13 @@ export function buildInventory(input: AnalyzerInput): {
         health: workloadHealth(o, pods),
       };
       // The API server defaults replicas to 1; a snapshot written by hand may omit it, or hold
-      // a value the API server would refuse (negative, fractional), which counts as omitted.
-      const valid = typeof replicas === 'number' && Number.isInteger(replicas) && replicas >= 0;
+      // a value the API server would refuse (negative, fractional, beyond its int32), which
+      // counts as omitted. The bound also keeps pod counts summed over workloads exact.
+      const valid =
+        typeof replicas === 'number' &&
+        Number.isInteger(replicas) &&
+        replicas >= 0 &&
+        replicas <= INT32_MAX;
       return o.kind === 'Deployment' || o.kind === 'StatefulSet'
         ? { ...model, replicas: valid ? replicas : 1 }
         : model;
