@@ -221,7 +221,8 @@ describe('packing identical pods in bulk', () => {
       unplaceable: 1_000_000_000,
       byShape: [{ cpu: 2, memory: 4 * GI, nodes: 1_000_000_000 }],
     });
-    expect(performance.now() - started).toBeLessThan(100);
+    // A pod each would take minutes (and run out of memory); groups take microseconds.
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 
