@@ -201,7 +201,6 @@ describe('packing identical pods in bulk', () => {
   });
 
   it('packs a billion pods arithmetically, at once', () => {
-    const started = performance.now();
     const result = packPodGroups(
       [
         { cpu: 1, memory: GI, count: 1_000_000_000 },
@@ -221,8 +220,8 @@ describe('packing identical pods in bulk', () => {
       unplaceable: 1_000_000_000,
       byShape: [{ cpu: 2, memory: 4 * GI, nodes: 1_000_000_000 }],
     });
-    // A pod each would take minutes (and run out of memory); groups take microseconds.
-    expect(performance.now() - started).toBeLessThan(1000);
+    // No time bound here (speed belongs in benchmarks): a pod each runs out of memory long
+    // before the test's timeout, so finishing at all is the behaviour under test.
   });
 });
 
