@@ -262,7 +262,14 @@ describe('recommendContainer', () => {
     expect(rec.evidence).toMatchObject({ window: '2d', samples: 576, confidence: 'high' });
     expect(rec.evidence.percentile).toBeGreaterThan(90);
     // The peak as measured, to a tenth, not rounded up: peak × (1 + margin) checks by hand.
-    const odd = recommendContainer(history(steadyCpu(), series(48, () => 45.51 * MI)), {}, rules);
+    const odd = recommendContainer(
+      history(
+        steadyCpu(),
+        series(48, () => 45.51 * MI),
+      ),
+      {},
+      rules,
+    );
     expect(odd.evidence.detail).toMatch(/memory: peak 45\.5Mi \+ /);
   });
 
