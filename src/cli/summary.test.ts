@@ -81,6 +81,18 @@ describe('the plan summary cost table', () => {
     );
   });
 
+  it('says the counts include what the policy does not analyse', () => {
+    const base = { today: 3, packedToday: 2, packedProposed: 2, unplaceable: 0 };
+    expect(nodesLine({ ...base, notAnalysed: { pods: 12, daemonSets: 3 } })).toBe(
+      "nodes: 3 today; first-fit-decreasing packs today's requests onto 2, the proposal onto 2; both counts include 12 pods and 3 DaemonSets the policy does not analyse, as they run today",
+    );
+    expect(
+      nodesLine({ ...base, unplaceableToday: 1, notAnalysed: { pods: 0, daemonSets: 1 } }),
+    ).toBe(
+      "nodes: 3 today; first-fit-decreasing packs today's requests onto 2, the proposal onto 2; both counts include 1 DaemonSet the policy does not analyse, as it runs today; 1 pod of today's requests fits no node shape and is left out of the count",
+    );
+  });
+
   it('the summary data names the kind too, and the printed summary carries the table', () => {
     expect(summary.cost!.workloads.map((w) => w.workload).sort()).toEqual([
       'Deployment/shop/api',

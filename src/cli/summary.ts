@@ -1,5 +1,5 @@
 /** The short summary `tars plan` prints: what was read, what changes, what was found. */
-import { podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
+import { notAnalysedInNodeCounts, podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
 import type { DesiredState } from '../model/types.js';
 import { table } from './output.js';
 
@@ -30,6 +30,8 @@ export interface CostSummary {
     readonly unplaceable: number;
     /** Pods of today's requests that fit no node shape, left out of `packedToday`. */
     readonly unplaceableToday: number;
+    /** What both packed counts hold besides the analysed workloads (not in the money). */
+    readonly notAnalysed?: { readonly pods: number; readonly daemonSets: number };
   };
   readonly workloads: readonly {
     /** `kind/namespace/name`, so two kinds with one name differ. */
@@ -55,6 +57,7 @@ function costSummary(model: DesiredState): CostSummary | undefined {
       packedProposed: cost.nodes.packedProposed,
       unplaceable: cost.nodes.unplaceable,
       unplaceableToday: cost.nodes.unplaceableToday ?? 0,
+      ...(cost.nodes.notAnalysed !== undefined ? { notAnalysed: cost.nodes.notAnalysed } : {}),
     },
     workloads: cost.workloads.map((w) => ({
       workload: `${w.ref.kind}/${w.ref.namespace ?? ''}/${w.ref.name}`,
@@ -104,11 +107,13 @@ export function costTable(cost: CostSummary): string {
 function nodeCounts(nodes: CostSummary['nodes']): string {
   // No Node objects (a snapshot without them, or no right to list them): no shape to pack onto.
   if (nodes.today === 0) return 'nodes: none in the snapshot, so no node count';
-  const leftOut = podsLeftOutOfNodeCounts(nodes);
-  return (
-    `nodes: ${nodes.today} today; first-fit-decreasing packs today's requests onto ${nodes.packedToday}, the proposal onto ${nodes.packedProposed}` +
-    (leftOut === undefined ? '' : `; ${leftOut}`)
+  const notes = [notAnalysedInNodeCounts(nodes), podsLeftOutOfNodeCounts(nodes)].filter(
+    (n): n is string => n !== undefined,
   );
+  return [
+    `nodes: ${nodes.today} today; first-fit-decreasing packs today's requests onto ${nodes.packedToday}, the proposal onto ${nodes.packedProposed}`,
+    ...notes,
+  ].join('; ');
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {

@@ -28,3 +28,20 @@ export function podsLeftOutOfNodeCounts(
   if (proposed > 0) return `${pods(proposed)} of the proposal ${leftOut(proposed)}`;
   return undefined;
 }
+
+/**
+ * `both counts include 12 pods and 3 DaemonSets the policy does not analyse, as they run today`:
+ * the packed node counts hold them (kube-system and the like take node capacity all the same),
+ * the money does not. Undefined when there are none.
+ */
+export function notAnalysedInNodeCounts(
+  nodes: Pick<CostReport['nodes'], 'notAnalysed'>,
+): string | undefined {
+  const { pods = 0, daemonSets = 0 } = nodes.notAnalysed ?? {};
+  const counted = (n: number, what: string): string[] =>
+    n > 0 ? [`${n} ${what}${n === 1 ? '' : 's'}`] : [];
+  const parts = [...counted(pods, 'pod'), ...counted(daemonSets, 'DaemonSet')];
+  if (parts.length === 0) return undefined;
+  const run = pods + daemonSets === 1 ? 'it runs' : 'they run';
+  return `both counts include ${parts.join(' and ')} the policy does not analyse, as ${run} today`;
+}

@@ -177,6 +177,15 @@ export const MODEL_SCHEMA = {
             packedProposed: { type: 'integer', minimum: 0 },
             unplaceable: { type: 'integer', minimum: 0 },
             unplaceableToday: { type: 'integer', minimum: 0 },
+            notAnalysed: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['pods', 'daemonSets'],
+              properties: {
+                pods: { type: 'integer', minimum: 0 },
+                daemonSets: { type: 'integer', minimum: 0 },
+              },
+            },
           },
         },
       },

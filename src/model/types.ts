@@ -182,5 +182,11 @@ export interface CostReport {
     readonly unplaceable: number;
     /** Pods of today's requests that fit no node shape; absent when none. */
     readonly unplaceableToday?: number;
+    /**
+     * What both packed counts hold besides the analysed workloads, as it runs today: pods of the
+     * namespaces the policy leaves out and bare pods (placed), DaemonSets of those namespaces (on
+     * every node). Not priced: the money covers the analysed workloads only. Absent when none.
+     */
+    readonly notAnalysed?: { readonly pods: number; readonly daemonSets: number };
   };
 }

@@ -1,7 +1,7 @@
 // `tars plan` as a user runs it: the bundled example, determinism, and bad input that must
 // exit with the contract's code, one clear line, and nothing written.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,58 @@ function kubeconfigFor(server: string): string {
   );
   return file;
 }
+
+describe('tars plan with kube-system, which the default policy leaves out', () => {
+  // The bundled example plus a kube-system DaemonSet requesting 3 cores on each of the three
+  // 3920m nodes: 920m is left per node for the 1570m of boutique requests.
+  const AGENT = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'node-agent', namespace: 'kube-system', uid: 'ds-node-agent' },
+    spec: {
+      selector: { matchLabels: { app: 'node-agent' } },
+      template: {
+        metadata: { labels: { app: 'node-agent' } },
+        spec: {
+          containers: [{ name: 'agent', image: 'agent:1', resources: { requests: { cpu: '3' } } }],
+        },
+      },
+    },
+  };
+  type Model = { cost: { today: unknown; nodes: { packedToday: number } } };
+  const plan = (snapshot: string, ...flags: string[]): { stdout: string; model: Model } => {
+    const out = tempDir('kube-system-out');
+    const model = join(out, 'model.json');
+    const run = tars(['plan', '--snapshot', snapshot, ...flags, '--out', out, '--model', model]);
+    expect(run.code, run.stderr).toBe(0);
+    return { stdout: run.stdout, model: JSON.parse(readFileSync(model, 'utf8')) as Model };
+  };
+
+  it('counts its DaemonSet on every node as when it is analysed, and prices only the analysed', () => {
+    const snapshot = tempDir('kube-system');
+    cpSync(EXAMPLE, snapshot, { recursive: true });
+    writeFileSync(join(snapshot, 'kube-system.json'), JSON.stringify(AGENT));
+    const policies = tempDir('policies');
+    writeFileSync(
+      join(policies, 'default.yaml'),
+      readFileSync('policies/default.yaml', 'utf8').replace(
+        /exclude:\n(\s+- kube-[a-z-]+\n)+/,
+        'exclude: []\n',
+      ),
+    );
+
+    const alone = plan(EXAMPLE);
+    const excluded = plan(snapshot);
+    const analysed = plan(snapshot, '--policies', policies);
+    expect(alone.model.cost.nodes.packedToday).toBe(1);
+    expect(analysed.model.cost.nodes.packedToday).toBeGreaterThan(1);
+    expect(excluded.model.cost.nodes.packedToday).toBe(analysed.model.cost.nodes.packedToday);
+    expect(excluded.stdout).toMatch(
+      /both counts include 1 DaemonSet the policy does not analyse, as it runs today/,
+    );
+    expect(excluded.model.cost.today).toEqual(alone.model.cost.today);
+  });
+});
 
 describe('tars plan without usage history', () => {
   function snapshotWithoutHistory(): string {

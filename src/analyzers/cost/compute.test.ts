@@ -499,3 +499,141 @@ describe('node counts at the edges', () => {
     ).toEqual(report);
   });
 });
+
+describe('node counts with what the policy does not analyse', () => {
+  // The default policy leaves kube-system out; what runs there still takes node capacity, the
+  // same today and proposed. Nodes of 2 CPU, 4Gi; the analysed workload is web, two 750m pods.
+  const web = deployment({
+    name: 'web',
+    namespace: 'shop',
+    replicas: 2,
+    containers: [container('app', { cpu: '750m', memory: '512Mi' })],
+  });
+  const cluster: KubeObject[] = [
+    node('n1'),
+    node('n2'),
+    web,
+    ownedBy(pod('web-1', 'shop'), web),
+    ownedBy(pod('web-2', 'shop'), web),
+  ];
+  const systemDeployment = (replicas: number, cpu: string) =>
+    deployment({
+      name: 'coredns',
+      namespace: 'kube-system',
+      replicas,
+      containers: [container('coredns', { cpu, memory: '128Mi' })],
+    });
+  const podSpec = (cpu: string) => ({
+    containers: [container('app', { cpu, memory: '128Mi' })],
+  });
+  const reportWith = (extra: readonly KubeObject[], withPolicy = DEFAULT_POLICY) => {
+    const objs = [...cluster, ...extra];
+    const snap = snapshotOf(objs, { clusterName: 'c' });
+    const input = { snapshot: snap, policy: withPolicy, workloads: [] };
+    const wl = inventoryAnalyzer.analyze(input).workloads ?? [];
+    return costReport(objs, wl, prices);
+  };
+
+  it('alone, web packs onto one node', () => {
+    expect(reportWith([]).nodes).toEqual({
+      today: 2,
+      packedToday: 1,
+      packedProposed: 1,
+      unplaceable: 0,
+    });
+  });
+
+  it('charges a DaemonSet of an excluded namespace on every node, as if it were analysed', () => {
+    // aws-node requests 600m on each node: 1.4 CPU is left, so each of web's 750m pods needs a
+    // node of its own, as with `exclude: []`, where aws-node is analysed.
+    const awsNode = daemonSet({
+      name: 'aws-node',
+      namespace: 'kube-system',
+      containers: [container('aws-node', { cpu: '600m', memory: '128Mi' })],
+    });
+    const objs = [
+      awsNode,
+      ...['n1', 'n2'].map((n) =>
+        ownedBy(pod(`aws-node-${n}`, 'kube-system', { nodeName: n }), awsNode),
+      ),
+    ];
+    const everything = { ...DEFAULT_POLICY, namespaces: { include: [], exclude: [] } };
+    const excluded = reportWith(objs);
+    expect(reportWith(objs, everything).nodes).toMatchObject({ packedToday: 2, packedProposed: 2 });
+    expect(excluded.nodes).toEqual({
+      today: 2,
+      packedToday: 2,
+      packedProposed: 2,
+      unplaceable: 0,
+      notAnalysed: { pods: 0, daemonSets: 1 },
+    });
+    // The cost tables stay over the analysed workloads.
+    expect(excluded.workloads.map((w) => w.ref.name)).toEqual(['web']);
+    expect(excluded.today).toEqual(reportWith([]).today);
+  });
+
+  it('places the desired replicas of an excluded workload whose pods the snapshot lacks', () => {
+    // coredns wants 2 pods of 1 CPU and none is in the snapshot: 1 + 0.75 | 1 + 0.75 → 2 nodes.
+    expect(reportWith([systemDeployment(2, '1')]).nodes).toEqual({
+      today: 2,
+      packedToday: 2,
+      packedProposed: 2,
+      unplaceable: 0,
+      notAnalysed: { pods: 2, daemonSets: 0 },
+    });
+  });
+
+  it("places the pods an excluded workload runs with their own requests, the missing ones with its template's", () => {
+    // The template asks 250m, its one running pod 1500m (as admitted), and one replica is
+    // missing: 1.5 + 0.25 | 0.75 + 0.75 → 2 nodes (from the template alone, 2 CPU: 1 node).
+    const coredns = systemDeployment(2, '250m');
+    const running = ownedBy(pod('coredns-1', 'kube-system', podSpec('1500m')), coredns);
+    expect(reportWith([coredns, running]).nodes).toEqual({
+      today: 2,
+      packedToday: 2,
+      packedProposed: 2,
+      unplaceable: 0,
+      notAnalysed: { pods: 2, daemonSets: 0 },
+    });
+  });
+
+  it('places bare pods, of any namespace, with their own requests', () => {
+    // 1.5 | 0.75 + 0.75 → 2 nodes.
+    const debug = pod('debug', 'shop', podSpec('1500m'));
+    expect(reportWith([debug]).nodes).toEqual({
+      today: 2,
+      packedToday: 2,
+      packedProposed: 2,
+      unplaceable: 0,
+      notAnalysed: { pods: 1, daemonSets: 0 },
+    });
+  });
+
+  it('gives terminated pods (Succeeded, Failed) no capacity', () => {
+    const job: KubeObject = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'backup', namespace: 'kube-system', uid: 'job-backup' },
+      spec: { template: { spec: podSpec('2') } },
+    };
+    const done = (p: KubeObject, phase: string): KubeObject => ({ ...p, status: { phase } });
+    const report = reportWith([
+      job,
+      done(ownedBy(pod('backup-1', 'kube-system', podSpec('2')), job), 'Succeeded'),
+      done(pod('crashed', 'shop', podSpec('2')), 'Failed'),
+    ]);
+    expect(report.nodes).toEqual({ today: 2, packedToday: 1, packedProposed: 1, unplaceable: 0 });
+  });
+
+  it('the note names what the node counts include besides the analysed workloads', () => {
+    const objs = [...cluster, systemDeployment(2, '1')];
+    const snap = snapshotOf(objs, { clusterName: 'c' });
+    const wl =
+      inventoryAnalyzer.analyze({ snapshot: snap, policy: DEFAULT_POLICY, workloads: [] })
+        .workloads ?? [];
+    const out = costAnalyzer.analyze({ snapshot: snap, policy: DEFAULT_POLICY, workloads: wl });
+    expect(out.notes![0]).toMatch(
+      /nodes: 2 today, 2 packed with today's requests, 2 with the proposal; both counts include 2 pods the policy does not analyse, as they run today$/,
+    );
+  });
+});

@@ -4,6 +4,10 @@
  * the spot candidates. Pure; the lead puts it in the model (`DesiredState.cost`) and the plan
  * summary / pull request as a table. Packing uses the cluster's node shapes, and charges the
  * DaemonSets' requests on every node (src/analyzers/cost/binpack.ts).
+ *
+ * The money is over the analysed workloads only; the node counts also hold what the policy does
+ * not analyse (kube-system, unselected namespaces, bare pods), as it runs today, in both counts:
+ * it takes node capacity all the same (`notAnalysedLoad`).
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { arrayField, field, isRecord, podSpecOf, recordField } from '../../kube/objects.js';
@@ -17,9 +21,10 @@ import type {
 } from '../../model/types.js';
 import type { CostPolicy } from '../../policy/types.js';
 import { tryParseQuantity } from '../../util/quantity.js';
+import { containersOf, workloadModels } from '../inventory/index.js';
 import type { Resources } from '../rightsizing/recommend.js';
 import { currentResources } from '../rightsizing/workloads.js';
-import { packPodGroups, type Demand, type NodeShape } from './binpack.js';
+import { packPodGroups, type Demand, type NodeShape, type PodGroup } from './binpack.js';
 
 const GIB = 2 ** 30;
 
@@ -73,16 +78,24 @@ export function costReport(
   // DaemonSets with a pod to run: their requests come off every node, and they need a node.
   const daemonSets = costs.filter((c) => c.ref.kind === 'DaemonSet' && c.replicas > 0);
   const packable = costs.filter((c) => c.ref.kind !== 'DaemonSet');
+  const other = notAnalysedLoad(objects, workloads, nodes.length);
   // A workload's replicas as one group of identical pods, never a pod each: a snapshot's
   // `replicas` may be in the billions.
   const pack = (pick: (c: WorkloadCost) => Demand) =>
     packPodGroups(
-      packable.map((c) => ({ ...pick(c), count: c.replicas })),
+      [...packable.map((c) => ({ ...pick(c), count: c.replicas })), ...other.pods],
       shapes,
-      { perNode: sumDemand(daemonSets.map(pick)), daemonSets: daemonSets.length > 0 },
+      {
+        perNode: sumDemand([...daemonSets.map(pick), ...other.daemonSets]),
+        daemonSets: daemonSets.length + other.daemonSets.length > 0,
+      },
     );
   const packedToday = pack((c) => c.requests);
   const packedProposed = pack((c) => c.proposedRequests);
+  const notAnalysed = {
+    pods: other.pods.reduce((sum, g) => sum + g.count, 0),
+    daemonSets: other.daemonSets.length,
+  };
 
   return {
     currency: prices.currency,
@@ -107,8 +120,61 @@ export function costReport(
       packedProposed: packedProposed.nodes,
       unplaceable: packedProposed.unplaceable,
       ...(packedToday.unplaceable > 0 ? { unplaceableToday: packedToday.unplaceable } : {}),
+      ...(notAnalysed.pods + notAnalysed.daemonSets > 0 ? { notAnalysed } : {}),
     },
   };
+}
+
+/**
+ * What runs on the nodes besides the analysed workloads, the same today and proposed: the
+ * requests of the DaemonSets the policy leaves out (on every node), and the pods of the other
+ * workloads it leaves out and of no workload at all (bare pods, in any namespace). A pod counts
+ * with its own requests, as admitted; a workload's desired replicas the snapshot holds no running
+ * pod for count with its template's. Terminated pods (Succeeded, Failed) hold no capacity.
+ */
+function notAnalysedLoad(
+  objects: readonly KubeObject[],
+  analysed: readonly WorkloadModel[],
+  nodeCount: number,
+): { readonly pods: PodGroup[]; readonly daemonSets: Demand[] } {
+  const refKey = (w: WorkloadModel): string => `${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`;
+  const analysedKeys = new Set(analysed.map(refKey));
+  const podByKey = new Map(
+    objects
+      .filter((o) => o.kind === 'Pod')
+      .map((p) => [`${p.metadata.namespace ?? ''}/${p.metadata.name}`, p] as const),
+  );
+  const running = (pod: KubeObject | undefined): pod is KubeObject =>
+    pod !== undefined && !isTerminated(pod);
+  const asAdmitted = (pod: KubeObject): PodGroup => ({
+    ...podDemand(containersOf(pod), currentResources),
+    count: 1,
+  });
+
+  const every = workloadModels(objects, () => true);
+  const pods: PodGroup[] = [];
+  const daemonSets: Demand[] = [];
+  for (const w of every.filter((x) => !analysedKeys.has(refKey(x)))) {
+    if (w.ref.kind === 'DaemonSet') {
+      if (replicasOf(w, nodeCount) > 0) daemonSets.push(podDemand(w.containers, currentResources));
+      continue;
+    }
+    const live = w.pods.map((name) => podByKey.get(`${w.ref.namespace}/${name}`)).filter(running);
+    pods.push(...live.map(asAdmitted));
+    // Jobs and CronJobs have no desired count: only what runs.
+    const missing = Math.max(0, (w.replicas ?? 0) - live.length);
+    pods.push({ ...podDemand(w.containers, currentResources), count: missing });
+  }
+  const owned = new Set(every.flatMap((w) => w.pods.map((name) => `${w.ref.namespace}/${name}`)));
+  for (const [key, pod] of podByKey) {
+    if (!owned.has(key) && running(pod)) pods.push(asAdmitted(pod));
+  }
+  return { pods: pods.filter((g) => g.count > 0), daemonSets };
+}
+
+function isTerminated(pod: KubeObject): boolean {
+  const phase = field(pod, 'status', 'phase');
+  return phase === 'Succeeded' || phase === 'Failed';
 }
 
 /** Deployments and StatefulSets: desired replicas; DaemonSets: one per node; Jobs: pods seen. */

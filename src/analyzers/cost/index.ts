@@ -1,9 +1,11 @@
 /**
  * cost: monthly cost of today's requests and of the right-sizing proposal, per workload and for
- * the cluster, node count after bin-packing, spot candidates. The figures themselves are
+ * the cluster, node count after bin-packing (with what the policy does not analyse, which takes
+ * node capacity all the same), spot candidates. The figures themselves are
  * `costReportOf(input)` (for the model's `cost` field and the plan summary's table); the
  * analyzer adds one note with the totals and a finding per spot candidate.
  */
+import { notAnalysedInNodeCounts } from '../../model/cost-nodes.js';
 import type { CostReport, Finding } from '../../model/types.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import type { Resources } from '../rightsizing/recommend.js';
@@ -40,10 +42,12 @@ export const costAnalyzer: Analyzer = {
   analyze(input: AnalyzerInput): AnalyzerOutput {
     const report = costReportOf(input);
     const money = (x: number): string => `${x.toFixed(2)} ${report.currency}`;
+    const notAnalysed = notAnalysedInNodeCounts(report.nodes);
     const nodes =
       report.nodes.today === 0
         ? 'nodes: none in the snapshot, so no node count'
-        : `nodes: ${report.nodes.today} today, ${report.nodes.packedToday} packed with today's requests, ${report.nodes.packedProposed} with the proposal`;
+        : `nodes: ${report.nodes.today} today, ${report.nodes.packedToday} packed with today's requests, ${report.nodes.packedProposed} with the proposal` +
+          (notAnalysed === undefined ? '' : `; ${notAnalysed}`);
     const notes = [
       `cost: ${money(report.today.total)}/month for today's requests, ${money(report.proposed.total)}/month proposed; ${nodes}`,
     ];

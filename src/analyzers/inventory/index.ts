@@ -20,7 +20,8 @@ export function namespaceSelected(namespace: string, policy: Policy): boolean {
   return include.length === 0 || include.includes(namespace);
 }
 
-function containersOf(workload: KubeObject): ContainerModel[] {
+/** The containers of a workload's pod template, or of a Pod's own spec, init containers first. */
+export function containersOf(workload: KubeObject): ContainerModel[] {
   const spec = podSpecOf(workload);
   const toModel =
     (init: boolean) =>
@@ -62,22 +63,32 @@ export function buildInventory(input: AnalyzerInput): {
   findings: Finding[];
 } {
   const { snapshot, policy } = input;
+  const selected = (namespace: string): boolean => namespaceSelected(namespace, policy);
   const index = new ObjectIndex(snapshot.objects);
-  const podsByWorkload = new Map<KubeObject, KubeObject[]>();
-  const findings: Finding[] = [];
+  const findings = snapshot.objects
+    .filter((o) => o.kind === 'Pod' && index.workloadOf(o) === undefined)
+    .filter((pod) => selected(pod.metadata.namespace ?? ''))
+    .map(barePodFinding);
+  return { workloads: workloadModels(snapshot.objects, selected), findings };
+}
 
-  for (const pod of snapshot.objects.filter((o) => o.kind === 'Pod')) {
+/**
+ * The workloads of the namespaces `selected` keeps, each with its pods, sorted. The cost
+ * analyzer also takes the others, whose pods take node capacity though the policy leaves them out.
+ */
+export function workloadModels(
+  objects: readonly KubeObject[],
+  selected: (namespace: string) => boolean,
+): WorkloadModel[] {
+  const index = new ObjectIndex(objects);
+  const podsByWorkload = new Map<KubeObject, KubeObject[]>();
+  for (const pod of objects.filter((o) => o.kind === 'Pod')) {
     const owner = index.workloadOf(pod);
-    if (owner === undefined) {
-      if (namespaceSelected(pod.metadata.namespace ?? '', policy))
-        findings.push(barePodFinding(pod));
-      continue;
-    }
-    podsByWorkload.set(owner, [...(podsByWorkload.get(owner) ?? []), pod]);
+    if (owner !== undefined) podsByWorkload.set(owner, [...(podsByWorkload.get(owner) ?? []), pod]);
   }
 
-  const workloads = snapshot.objects
-    .filter((o) => isTopLevelWorkload(o, index) && namespaceSelected(o.metadata.namespace!, policy))
+  return objects
+    .filter((o) => isTopLevelWorkload(o, index) && selected(o.metadata.namespace!))
     .map((o): WorkloadModel => {
       const replicas = field(o, 'spec', 'replicas');
       // By name, so the model (health reasons included) does not depend on the source's order.
@@ -109,7 +120,6 @@ export function buildInventory(input: AnalyzerInput): {
         : model;
     })
     .sort((a, b) => compareObjects(a.ref, b.ref));
-  return { workloads, findings };
 }
 
 function barePodFinding(pod: KubeObject): Finding {
