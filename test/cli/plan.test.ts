@@ -109,6 +109,47 @@ function kubeconfigFor(server: string): string {
   return file;
 }
 
+describe('the cost figures of the bundled example', () => {
+  it('add up: in the model, every total is its parts; in the summary, the total row its rows', () => {
+    const out = tempDir('plan-cost');
+    const modelFile = join(out, 'model.json');
+    const run = tars(['plan', '--snapshot', EXAMPLE, '--out', out, '--model', modelFile]);
+    expect(run.code, run.stderr).toBe(0);
+    type Figures = { cpu: number; memory: number; storage: number; total: number };
+    const { cost } = JSON.parse(readFileSync(modelFile, 'utf8')) as {
+      cost: {
+        today: Figures;
+        proposed: Figures;
+        workloads: { today: Figures; proposed: Figures }[];
+      };
+    };
+    const cents = (x: number): number => Math.round(x * 100);
+    for (const f of [
+      cost.today,
+      cost.proposed,
+      ...cost.workloads.flatMap((w) => [w.today, w.proposed]),
+    ])
+      expect(cents(f.total), JSON.stringify(f)).toBe(
+        cents(f.cpu) + cents(f.memory) + cents(f.storage),
+      );
+
+    // The summary table: workload rows, then the total row; columns today, proposed, saving.
+    const rows = lines(run.stdout)
+      .filter((l) => /^(Deployment|StatefulSet|DaemonSet|CronJob|Job)\/|^total /.test(l))
+      .map((l) =>
+        l
+          .trim()
+          .split(/\s+/)
+          .slice(-3)
+          .map((x) => cents(Number(x))),
+      );
+    const total = rows.pop()!;
+    expect(rows.length).toBe(cost.workloads.length);
+    for (const column of [0, 1, 2])
+      expect(total[column]).toBe(rows.reduce((sum, r) => sum + r[column], 0));
+  });
+});
+
 describe('tars plan with kube-system, which the default policy leaves out', () => {
   // The bundled example plus a kube-system DaemonSet requesting 3 cores on each of the three
   // 3920m nodes: 920m is left per node for the 1570m of boutique requests.

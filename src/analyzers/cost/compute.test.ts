@@ -12,7 +12,7 @@ import {
 } from '../../../test/support/objects.js';
 import type { ClusterSnapshot, KubeObject } from '../../cluster/types.js';
 import { MODEL_API_VERSION } from '../../model/types.js';
-import type { ContainerModel, DesiredState, WorkloadModel } from '../../model/types.js';
+import type { ContainerModel, CostReport, DesiredState, WorkloadModel } from '../../model/types.js';
 import { validateModel } from '../../model/validate.js';
 import { DEFAULT_POLICY } from '../../policy/defaults.js';
 import type { CostPolicy } from '../../policy/types.js';
@@ -74,9 +74,11 @@ const workloads: readonly WorkloadModel[] =
 describe('cost report, checked by hand', () => {
   // api: pod request = max(init 1 CPU, app 0.5) = 1 CPU, max(256Mi, 1Gi) = 1 GiB; 2 replicas.
   //   CPU 1 × 2 × 0.03 × 730 = 43.80; memory 1 × 2 × 0.004 × 730 = 5.84; total 49.64
+  // Each part is rounded to the cent, then added: a total is the sum of its printed parts.
   // db: 0.25 × 0.03 × 730 = 5.475 → 5.48 (printed); 0.5 × 0.004 × 730 = 1.46; storage 10 × 0.1 = 1
-  //   total 7.935 → 7.94
-  // agent: 3 pods × (0.1 × 0.03 × 730 = 2.19; 0.125 × 0.004 × 730 = 0.365) = 6.57 + 1.095 = 7.665 → 7.67
+  //   total 5.48 + 1.46 + 1 = 7.94
+  // agent: 3 pods × (0.1 × 0.03 × 730 = 2.19; 0.125 × 0.004 × 730 = 0.365): CPU 6.57, memory
+  //   1.095 → 1.10; total 6.57 + 1.10 = 7.67
   // cluster: the sum of the printed figures, so the table adds up: 49.64 + 7.94 + 7.67 = 65.25
   // proposal: api app 200m / 512Mi and init 100m → pod 0.2 CPU, 512Mi:
   //   CPU 0.2 × 2 × 21.9 = 8.76; memory 0.5 × 2 × 2.92 = 2.92; total 11.68; cluster 11.68 + 7.94 + 7.67 = 27.29
@@ -93,6 +95,10 @@ describe('cost report, checked by hand', () => {
     expect(byName('agent').replicas).toBe(3);
     expect(byName('agent').today).toEqual({ cpu: 6.57, memory: 1.1, storage: 0, total: 7.67 });
     expect(report.today.total).toBe(65.25);
+  });
+
+  it('every total is the sum of its parts, the cluster the sum of the workloads', () => {
+    expectAddsUp(report);
   });
 
   it('prices the proposal', () => {
@@ -122,6 +128,70 @@ describe('cost report, checked by hand', () => {
     expect(out.findings!.map((f) => [f.check, f.resource.name])).toEqual([
       ['cost.spot-candidate', 'api'],
     ]);
+  });
+});
+
+/** In cents, so the sums are exact. */
+const cents = (x: number): number => Math.round(x * 100);
+
+/** Every total is the sum of its parts, and the cluster's the sum of the workloads', to the cent. */
+function expectAddsUp(report: CostReport): void {
+  for (const key of ['today', 'proposed'] as const) {
+    for (const f of [report[key], ...report.workloads.map((w) => w[key])]) {
+      expect(cents(f.total), JSON.stringify(f)).toBe(
+        cents(f.cpu) + cents(f.memory) + cents(f.storage),
+      );
+    }
+    for (const part of ['cpu', 'memory', 'storage', 'total'] as const) {
+      expect(cents(report[key][part]), `${key} ${part}`).toBe(
+        report.workloads.reduce((sum, w) => sum + cents(w[key][part]), 0),
+      );
+    }
+  }
+}
+
+describe('cost figures add up as printed', () => {
+  // Two Deployments, each 2 replicas of 85m and 48Mi, each under a PDB (spot candidates).
+  //   CPU 0.085 × 2 × 0.03 × 730 = 3.723 → 3.72; memory 48/1024 × 2 × 0.004 × 730 = 0.27375 → 0.27
+  //   total 3.72 + 0.27 = 3.99 (rounding the unrounded 3.99675 instead would print 4.00)
+  //   cluster: CPU 7.44, memory 0.54, total 7.98
+  //   spot: each 3.99 × 0.6 = 2.394 → 2.39, as each finding prints it; together 4.78 (not 4.79)
+  const small = (name: string) =>
+    deployment({
+      name,
+      namespace: 'shop',
+      replicas: 2,
+      containers: [container('app', { cpu: '85m', memory: '48Mi' })],
+    });
+  const objs: KubeObject[] = [
+    node('n1'),
+    small('a'),
+    small('b'),
+    pdb({ namespace: 'shop', app: 'a', minAvailable: 1 }),
+    pdb({ namespace: 'shop', app: 'b', minAvailable: 1 }),
+  ];
+  const snap = snapshotOf(objs, { clusterName: 'c' });
+  const wl = inventoryAnalyzer.analyze({ snapshot: snap, policy, workloads: [] }).workloads ?? [];
+  const report = costReport(objs, wl, prices);
+
+  it("a workload's total is the sum of its rounded parts", () => {
+    const figures = { cpu: 3.72, memory: 0.27, storage: 0, total: 3.99 };
+    expect(report.workloads.map((w) => w.today)).toEqual([figures, figures]);
+  });
+
+  it("the cluster's parts and total are the sums of the workloads'", () => {
+    expect(report.today).toEqual({ cpu: 7.44, memory: 0.54, storage: 0, total: 7.98 });
+    expectAddsUp(report);
+  });
+
+  it('the spot saving is the sum of the savings the findings print', () => {
+    const priced = { ...policy, cost: prices };
+    const out = costAnalyzer.analyze({ snapshot: snap, policy: priced, workloads: wl });
+    expect(out.findings!.map((f) => f.message.match(/save about (\S+)/)?.[1])).toEqual([
+      '2.39',
+      '2.39',
+    ]);
+    expect(report.spotSavings).toBe(4.78);
   });
 });
 

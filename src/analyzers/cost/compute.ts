@@ -109,10 +109,11 @@ export function costReport(
     workloads: costs,
     today: sumFigures(costs.map((c) => c.today)),
     proposed: sumFigures(costs.map((c) => c.proposed)),
+    // The sum of the savings the spot findings print, each to the cent.
     spotSavings: roundMoney(
       costs
         .filter((c) => c.spotCandidate)
-        .reduce((sum, c) => sum + c.proposed.total * prices.spotDiscount, 0),
+        .reduce((sum, c) => sum + spotSaving(c, prices.spotDiscount), 0),
     ),
     nodes: {
       today: nodes.length,
@@ -226,15 +227,18 @@ function figures(
   storageGiB: number,
   prices: CostPolicy,
 ): CostFigures {
-  const cpu = pod.cpu * replicas * prices.vcpuHour * prices.hoursPerMonth;
-  const memory = (pod.memory / GIB) * replicas * prices.memoryGiBHour * prices.hoursPerMonth;
-  const storage = storageGiB * prices.storageGiBMonth;
-  return {
-    cpu: roundMoney(cpu),
-    memory: roundMoney(memory),
-    storage: roundMoney(storage),
-    total: roundMoney(cpu + memory + storage),
-  };
+  const cpu = roundMoney(pod.cpu * replicas * prices.vcpuHour * prices.hoursPerMonth);
+  const memory = roundMoney(
+    (pod.memory / GIB) * replicas * prices.memoryGiBHour * prices.hoursPerMonth,
+  );
+  const storage = roundMoney(storageGiB * prices.storageGiBMonth);
+  // The sum of the rounded parts, not the unrounded total rounded: printed, the parts add up.
+  return { cpu, memory, storage, total: roundMoney(cpu + memory + storage) };
+}
+
+/** The monthly saving of running a workload's proposed pods on spot capacity, to the cent. */
+export function spotSaving(workload: WorkloadCost, spotDiscount: number): number {
+  return roundMoney(workload.proposed.total * spotDiscount);
 }
 
 function sumFigures(all: readonly CostFigures[]): CostFigures {
@@ -255,7 +259,10 @@ function sumDemand(all: readonly Demand[]): Demand {
   });
 }
 
-/** To the cent. Cluster totals add the rounded workload figures, so a printed table adds up. */
+/**
+ * To the cent. Every figure is rounded before it is added (a workload's total adds its rounded
+ * parts, the cluster's the workloads'), so a printed table adds up.
+ */
 function roundMoney(x: number): number {
   return Math.round(x * 100) / 100;
 }

@@ -10,10 +10,10 @@ import type { CostReport, Finding } from '../../model/types.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import type { Resources } from '../rightsizing/recommend.js';
 import { recommendWorkloads } from '../rightsizing/workloads.js';
-import { costReport } from './compute.js';
+import { costReport, spotSaving } from './compute.js';
 import { costPolicyOf } from './prices.js';
 
-export { costReport, podDemand, type ProposalLookup } from './compute.js';
+export { costReport, podDemand, spotSaving, type ProposalLookup } from './compute.js';
 export { DEFAULT_COST_POLICY, costPolicyOf } from './prices.js';
 export { firstFitDecreasing, packPodGroups } from './binpack.js';
 
@@ -60,7 +60,7 @@ export const costAnalyzer: Analyzer = {
         concern: 'rightsizing',
         severity: 'info',
         resource: w.ref,
-        message: `${w.ref.name} is stateless, runs ${w.replicas} replicas behind a PodDisruptionBudget: spot capacity would save about ${money(w.proposed.total * report.prices.spotDiscount)}/month`,
+        message: `${w.ref.name} is stateless, runs ${w.replicas} replicas behind a PodDisruptionBudget: spot capacity would save about ${money(spotSaving(w, report.prices.spotDiscount))}/month`,
         remediation:
           'Schedule it onto a spot/preemptible node pool (node selector or affinity plus a toleration).',
       }));
