@@ -125,12 +125,29 @@ interface Folder {
   partialObjects: number;
 }
 
+/**
+ * How a change is written into the tree, which decides what reverting it does:
+ * - `manifest`: a whole object (adopted or created) under `resources:`;
+ * - `patch`: a strategic-merge patch of a manifest this tree holds;
+ * - `partial`: a partial object of an object this tree does not hold, under `resources:`;
+ * - `patch-of-partial`: a further concern's patch of such a partial object.
+ */
+export type TreeForm = 'manifest' | 'patch' | 'partial' | 'patch-of-partial';
+
+export interface Placement {
+  /** The file, relative to the cluster folder: `shop/patches/deployment-web.rightsizing.yaml`. */
+  readonly path: string;
+  readonly form: TreeForm;
+}
+
 /** Collects files relative to the cluster folder and what each folder's kustomization lists. */
 class TreeBuilder {
   readonly files = new Map<string, { content: string; changeId: string }>();
   readonly folders = new Map<string, Folder>();
-  /** Folder of each object's full manifest or base partial object, by objectKey. */
-  private readonly placed = new Map<string, string>();
+  /** Where each change landed, by change id. */
+  readonly placements = new Map<string, Placement>();
+  /** Folder of each object's full manifest or base partial object, and which it is, by objectKey. */
+  private readonly placed = new Map<string, { folder: string; form: 'manifest' | 'partial' }>();
 
   constructor(private readonly context: ChartContext) {}
 
@@ -143,7 +160,7 @@ class TreeBuilder {
     return folder;
   }
 
-  private addFile(path: string, content: string, object: ModelObject): void {
+  private addFile(path: string, content: string, object: ModelObject, form: TreeForm): void {
     const existing = this.files.get(path);
     if (existing !== undefined) {
       throw new InputError(
@@ -152,6 +169,7 @@ class TreeBuilder {
       );
     }
     this.files.set(path, { content, changeId: object.change.id });
+    this.placements.set(object.change.id, { path, form });
   }
 
   addManifest(object: ModelObject): void {
@@ -162,16 +180,17 @@ class TreeBuilder {
       `${folder}/${file}`,
       yamlFile([`${change.concern} (${change.action}): ${change.summary}`], object.toJson()),
       object,
+      'manifest',
     );
     this.folder(folder).resources.push(file);
-    this.placed.set(objectKey(change.target), folder);
+    this.placed.set(objectKey(change.target), { folder, form: 'manifest' });
   }
 
   addPatch(object: ModelObject): void {
     const { change } = object;
     const key = objectKey(change.target);
     const placedIn = this.placed.get(key);
-    const folderName = placedIn ?? homeFolder(object);
+    const folderName = placedIn?.folder ?? homeFolder(object);
     const folder = this.folder(folderName);
     const file = patchFileName(object);
     if (placedIn === undefined) {
@@ -182,17 +201,18 @@ class TreeBuilder {
         `Partial object of ${describeRef(change.target)}, managed by ${manager}: only the fields TARS changes,`,
         'applied with server-side apply, never pruned or deleted from this tree.',
       ];
-      this.addFile(`${folderName}/${file}`, yamlFile(comments, object.toJson()), object);
+      this.addFile(`${folderName}/${file}`, yamlFile(comments, object.toJson()), object, 'partial');
       folder.resources.push(file);
       folder.partialObjects += 1;
-      this.placed.set(key, folderName);
+      this.placed.set(key, { folder: folderName, form: 'partial' });
       return;
     }
     const comments = [
       `${change.concern}: ${change.summary}`,
       `Strategic-merge patch of ${describeRef(change.target)}, listed under patches: in ../${KUSTOMIZATION_FILE}.`,
     ];
-    this.addFile(`${folderName}/${file}`, yamlFile(comments, object.toJson()), object);
+    const form = placedIn.form === 'manifest' ? 'patch' : 'patch-of-partial';
+    this.addFile(`${folderName}/${file}`, yamlFile(comments, object.toJson()), object, form);
     folder.patches.push({ path: file, target: patchTarget(object) });
   }
 
@@ -226,21 +246,40 @@ class TreeBuilder {
   }
 }
 
-/**
- * Renders the model's tree: relative path (starting with the cluster folder) → file content,
- * in sorted path order. Throws InputError when two changes would write the same file.
- */
-export function renderTree(model: DesiredState): Map<string, string> {
+function buildTree(model: DesiredState): TreeBuilder {
   const { charts, context } = buildApp(model);
   const objects = charts.flatMap((chart) => chart.modelObjects());
   const builder = new TreeBuilder(context);
   for (const object of objects) if (object.role === 'manifest') builder.addManifest(object);
   for (const object of objects) if (object.role !== 'manifest') builder.addPatch(object);
+  return builder;
+}
 
+/**
+ * Renders the model's tree: relative path (starting with the cluster folder) → file content,
+ * in sorted path order. Throws InputError when two changes would write the same file.
+ */
+export function renderTree(model: DesiredState): Map<string, string> {
+  const builder = buildTree(model);
   const relative = new Map<string, string>(builder.kustomizations());
   for (const [path, { content }] of builder.files) relative.set(path, content);
 
   const cluster = clusterFolderName(model.cluster.name);
   const paths = [...relative.keys()].sort();
   return new Map(paths.map((path) => [`${cluster}/${path}`, relative.get(path)!]));
+}
+
+/**
+ * Each change's file in the model's tree (relative to the cluster folder) and its form, with
+ * the file's content: what `renderTree` writes for it.
+ */
+export function placeChanges(
+  model: DesiredState,
+): Map<string, Placement & { readonly content: string }> {
+  const builder = buildTree(model);
+  const placed = new Map<string, Placement & { readonly content: string }>();
+  for (const [id, placement] of builder.placements) {
+    placed.set(id, { ...placement, content: builder.files.get(placement.path)!.content });
+  }
+  return placed;
 }

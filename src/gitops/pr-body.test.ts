@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { smallModel, webRightsizing } from '../charts/fixtures/small-model.js';
 import { MODEL_API_VERSION, type Change, type DesiredState } from '../model/types.js';
 import { apiHpa, apiPatch, costModel, dbPatch } from './fixtures/cost-model.js';
 import {
@@ -8,6 +10,7 @@ import {
   planHash,
   readPlanHash,
 } from './pr-body.js';
+import { previousValues } from './rollback.js';
 
 function rightsizing(name: string, cpu: string, memory: string, score: number): Change {
   return {
@@ -313,5 +316,135 @@ describe('the cost table of a right-sizing pull request', () => {
     expect(
       costTableOf(buildPullRequestText({ model: takeover, concern: 'takeover' }).body),
     ).toEqual([]);
+  });
+});
+
+/** The files a body gives to commit, path → YAML, from its fenced blocks. */
+function filesOf(body: string): Map<string, Record<string, unknown>> {
+  const files = new Map<string, Record<string, unknown>>();
+  for (const m of body.matchAll(/^(\S+\.yaml):\n\n(`{3,})yaml\n([\s\S]*?)\n\2$/gm))
+    files.set(m[1], parseYaml(m[3], { version: '1.1' }) as Record<string, unknown>);
+  return files;
+}
+
+describe('how to roll back a pull request', () => {
+  const sectionOf = (body: string): string =>
+    body.slice(body.indexOf('### How to roll back'), body.indexOf('<sub>'));
+
+  it('says which changes a revert restores and which partial objects it leaves, with their previous values', () => {
+    // Rightsizing of the adopted `web` (a patch of its manifest) and of Helm's `frontend` (a
+    // partial object: 500m/512Mi → 200m/320Mi).
+    const text = buildPullRequestText({
+      model: smallModel([webRightsizing]),
+      concern: 'rightsizing',
+    });
+    const section = sectionOf(text.body);
+    expect(section).not.toContain('reconciles the previous manifests');
+    expect(section).toContain('**Restored by the revert**: Deployment shop/web');
+    expect(section).toContain('**Not restored by the revert**: Deployment shop/frontend');
+    expect(section).toMatch(/Prune=false/);
+    // Both in one revert, or the two would no longer match.
+    expect(section).toMatch(/same revert/);
+    const files = filesOf(section);
+    expect([...files.keys()]).toEqual([
+      'prod-eu/shop/patches/deployment-frontend.rightsizing.yaml',
+    ]);
+    const previous = files.get('prod-eu/shop/patches/deployment-frontend.rightsizing.yaml')!;
+    expect(previous).toMatchObject({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'frontend',
+        namespace: 'shop',
+        annotations: {
+          'argocd.argoproj.io/sync-options': 'ServerSideApply=true,Prune=false,Delete=false',
+        },
+      },
+    });
+    expect(previous['spec']).toEqual({
+      template: {
+        spec: {
+          containers: [
+            { name: 'server', resources: { requests: { cpu: '500m', memory: '512Mi' } } },
+          ],
+        },
+      },
+    });
+  });
+
+  it('says when it does not know the values before, as for an HPA target', () => {
+    const text = buildPullRequestText({ model: costModel(), concern: 'rightsizing' });
+    const section = sectionOf(text.body);
+    expect(section).toContain('**Not restored by the revert**');
+    expect(section).toContain(
+      'HorizontalPodAutoscaler shop/api: TARS does not record its values before this change',
+    );
+    expect([...filesOf(section).keys()]).toEqual([
+      'prod-eu/shop/patches/deployment-api.rightsizing.yaml',
+      'prod-eu/shop/patches/statefulset-api.rightsizing.yaml',
+    ]);
+  });
+
+  it('has only the revert for a wave of patches of manifests in the tree', () => {
+    const model = smallModel([webRightsizing]);
+    const text = buildPullRequestText({ model, concern: 'rightsizing', changes: [webRightsizing] });
+    const section = sectionOf(text.body);
+    expect(section).toContain('**Restored by the revert**: Deployment shop/web');
+    expect(section).not.toContain('Not restored');
+    expect(filesOf(section).size).toBe(0);
+  });
+});
+
+describe('previousValues', () => {
+  const workload = smallModel().workloads.find((w) => w.ref.name === 'web')!;
+  const patch = (spec: Record<string, unknown>): Change => ({
+    ...webRightsizing,
+    manifest: { ...webRightsizing.manifest, spec },
+  });
+
+  it('puts back the live requests, limits and replicas, and leaves out what had no value', () => {
+    const change = patch({
+      replicas: 3,
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'web',
+              resources: {
+                requests: { cpu: '100m', 'ephemeral-storage': '1Gi' },
+                limits: { cpu: null },
+              },
+            },
+          ],
+        },
+      },
+    });
+    expect(previousValues(change, workload)).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: {
+        replicas: 2,
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', resources: { requests: { cpu: '250m' }, limits: { cpu: '1' } } },
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it('knows no values before for fields the model does not record, or another object', () => {
+    const hardening = patch({ template: { spec: { securityContext: { runAsNonRoot: true } } } });
+    expect(previousValues(hardening, workload)).toBeUndefined();
+    const otherContainer = patch({
+      template: {
+        spec: { containers: [{ name: 'sidecar', resources: { requests: { cpu: '1' } } }] },
+      },
+    });
+    expect(previousValues(otherContainer, workload)).toBeUndefined();
+    expect(previousValues(apiHpa, workload)).toBeUndefined();
   });
 });

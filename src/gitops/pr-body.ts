@@ -9,6 +9,7 @@
  * code span, inject HTML, start a link or mention someone.
  */
 import { createHash } from 'node:crypto';
+import { clusterFolderName } from '../charts/layout.js';
 import { sameObject } from '../kube/objects.js';
 import { podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
 import type {
@@ -20,6 +21,7 @@ import type {
   WorkloadCost,
   WorkloadModel,
 } from '../model/types.js';
+import { rollbackPlan, type RollbackPlan } from './rollback.js';
 
 export const PLAN_HASH_MARKER_PREFIX = '<!-- tars:plan-hash=';
 
@@ -385,6 +387,105 @@ function totalSavings(
   return any ? total : undefined;
 }
 
+/** `Deployment shop/a, Deployment shop/b and 3 more`: at most `max` names. */
+function listTargets(changes: readonly Change[], max: number): string {
+  const names = changes.slice(0, Math.max(1, max)).map(targetLabel);
+  const more = changes.length - names.length;
+  return more > 0 ? `${names.join(', ')} and ${more} more` : names.join(', ');
+}
+
+/** A fence longer than any run of backticks in `text`, so the text cannot close it. */
+function fenceFor(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/**
+ * How to undo the pull request, from how the tree writes each change: a revert undoes patches of
+ * manifests in the tree; partial objects are never pruned, so their new values outlive a revert
+ * and only the values from before, committed in their place, restore them (src/gitops/rollback.ts).
+ */
+function rollbackSection(plan: RollbackPlan, clusterFolder: string, maxRows: number): string[] {
+  const { restoredByRevert, notRestored, manifests } = plan;
+  const lines = [
+    '### How to roll back',
+    '',
+    "Revert this pull request (the platform's **Revert** button, or `git revert -m 1 <merge commit>`). " +
+      'What the revert does depends on how each change is written into the tree:',
+    '',
+  ];
+  if (restoredByRevert.length > 0) {
+    lines.push(
+      `- **Restored by the revert**: ${listTargets(restoredByRevert, maxRows)}. These are ` +
+        'strategic-merge patches of manifests this tree holds: Argo CD or Flux applies the ' +
+        'manifests again with their previous values.',
+    );
+  }
+  if (manifests.length > 0) {
+    lines.push(
+      `- ${listTargets(manifests, maxRows)}: whole manifests; the revert removes them from the ` +
+        'tree, and Argo CD or Flux applies the tree as it was before.',
+    );
+  }
+  const unreverted = notRestored.map((u) => u.change);
+  if (unreverted.length > 0) {
+    lines.push(
+      `- **Not restored by the revert**: ${listTargets(unreverted, maxRows)}. These are partial ` +
+        'objects of objects this tree does not hold, applied with server-side apply and never ' +
+        'pruned (`Prune=false,Delete=false`): the revert deletes their files and the live objects ' +
+        'keep the new values (Argo CD reports them OutOfSync). To restore them, add to the revert, ' +
+        'before it merges, the files below with the values from before: each at its path, keeping ' +
+        "the line this pull request added for it to its folder's `kustomization.yaml`. Argo CD or " +
+        'Flux applies them with server-side apply, which sets the values from before and removes ' +
+        'the fields that had none.',
+    );
+  }
+  if (unreverted.length > 0 && restoredByRevert.length > 0) {
+    lines.push(
+      `- Restore both in the same revert: a revert alone returns ${listTargets(restoredByRevert, maxRows)} ` +
+        `to the values before and leaves ${listTargets(unreverted, maxRows)} with the new ones, ` +
+        "so the two no longer match (a workload's request and its autoscaler's target, say).",
+    );
+  }
+  if (notRestored.length > 0) {
+    lines.push(
+      '',
+      `<details><summary>The values from before (paths in the tree's folder)</summary>`,
+      '',
+    );
+    for (const { change, placement, previousFile } of notRestored.slice(0, Math.max(1, maxRows))) {
+      const path = `${clusterFolder}/${placement.path}`;
+      if (previousFile === undefined) {
+        lines.push(
+          `${targetLabel(change)}: TARS does not record its values before this change ` +
+            `(${escapeMarkdown(change.summary)}); write them into ${escapeMarkdown(path)} by hand, ` +
+            "or restore them from its owner's source.",
+          '',
+        );
+        continue;
+      }
+      const fence = fenceFor(previousFile);
+      lines.push(`${escapeMarkdown(path)}:`, '', `${fence}yaml`, previousFile.trimEnd(), fence, '');
+    }
+    const more = notRestored.length - Math.max(1, maxRows);
+    if (more > 0) {
+      lines.push(
+        `…and ${pluralize(more, 'more partial object')}: the values from before are in the ` +
+          'before → after column above.',
+        '',
+      );
+    }
+    lines.push('</details>');
+  }
+  lines.push(
+    '',
+    'To keep TARS from proposing the same change again, exclude the namespace or adjust the ' +
+      'policy before the next run.',
+    '',
+  );
+  return lines;
+}
+
 /** The last resort when even tables without rows are too long: the text cut, the marker kept. */
 function cut(body: string, marker: string): string {
   const note =
@@ -445,19 +546,23 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
         ? 'The next wave is proposed only after this one is merged and its workloads are healthy in the cluster (rolled out, running the merged resources, no crash loops): TARS reads what base holds and what the cluster runs on every run.'
         : ''),
     '',
-    '### How to roll back',
-    '',
-    "Revert this pull request (the platform's **Revert** button, or `git revert -m 1 <merge commit>`); " +
-      'Argo CD or Flux then reconciles the previous manifests. To keep TARS from proposing the ' +
-      'same change again, exclude the namespace or adjust the policy before the next run.',
-    '',
+  ];
+  const footer = [
     `<sub>Generated by TARS from the desired-state model of ${escapeMarkdown(cluster)}; ` +
       'edits to this branch are not overwritten: TARS leaves a branch alone once someone else commits to it.</sub>',
     '',
     marker,
   ];
+  const rollback = rollbackPlan(model, changes);
   const render = (maxRows: number): string =>
-    [summary, '', ...tables(maxRows), ...closing].join('\n');
+    [
+      summary,
+      '',
+      ...tables(maxRows),
+      ...closing,
+      ...rollbackSection(rollback, clusterFolderName(cluster), maxRows),
+      ...footer,
+    ].join('\n');
   const wanted = Math.max(0, input.maxRows ?? 100);
   let body = render(wanted);
   if (body.length > MAX_BODY_LENGTH) {

@@ -18,8 +18,10 @@ import {
 } from '../../src/charts/fixtures/small-model.js';
 import { toYaml } from '../../src/charts/layout.js';
 import { synthesize } from '../../src/charts/synthesize.js';
-import type { DesiredState } from '../../src/model/types.js';
+import { buildPullRequestText } from '../../src/gitops/pr-body.js';
+import type { Change, DesiredState } from '../../src/model/types.js';
 import { createTestNamespace, testKubeconfigs } from '../support/cluster.js';
+import { filesInBody } from '../support/pr-body-files.js';
 
 const run = promisify(execFile);
 
@@ -91,6 +93,28 @@ async function getFrontend(namespace: string): Promise<Deployment> {
   ) as Deployment;
 }
 
+/**
+ * What Argo CD or Flux apply of a synthesized cluster folder: its kustomize rendering, minus the
+ * cluster-scoped PriorityClass other tests share, applied with server-side apply under one
+ * field manager, taking the fields it sets (GitOps controllers force conflicts).
+ */
+async function syncTree(clusterDir: string): Promise<string> {
+  // Parsed as YAML 1.1, like kubectl: a 1.2 round trip would turn "yes" into a boolean.
+  const rendered = parseAllDocuments(await kubectl('kustomize', clusterDir), { version: '1.1' })
+    .map((doc) => doc.toJS() as { kind: string })
+    .filter((object) => object.kind !== 'PriorityClass');
+  const syncFile = join(work, `sync-${Date.now()}.yaml`);
+  await writeFile(syncFile, rendered.map((object) => toYaml(object)).join('---\n'));
+  return kubectl(
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '--field-manager=gitops-sync',
+    '-f',
+    syncFile,
+  );
+}
+
 describe('partial objects applied with server-side apply', () => {
   it('patch only their fields of a Helm-owned Deployment, and a second sync is a no-op', async () => {
     const namespace = await createTestNamespace('tars-ssa');
@@ -102,22 +126,7 @@ describe('partial objects applied with server-side apply', () => {
     await synthesize(inNamespace(smallModel([webRightsizing, frontendHardening]), namespace), out);
     // What Argo CD or Flux would apply, minus the cluster-scoped PriorityClass other tests share.
     // Parsed as YAML 1.1, like kubectl: a 1.2 round trip would turn "yes" into a boolean.
-    const rendered = parseAllDocuments(await kubectl('kustomize', join(out, 'prod-eu')), {
-      version: '1.1',
-    })
-      .map((doc) => doc.toJS() as { kind: string })
-      .filter((object) => object.kind !== 'PriorityClass');
-    const syncFile = join(work, 'sync.yaml');
-    await writeFile(syncFile, rendered.map((object) => toYaml(object)).join('---\n'));
-    const sync = (): Promise<string> =>
-      kubectl(
-        'apply',
-        '--server-side',
-        '--force-conflicts',
-        '--field-manager=gitops-sync',
-        '-f',
-        syncFile,
-      );
+    const sync = (): Promise<string> => syncTree(join(out, 'prod-eu'));
 
     await sync();
     const patched = await getFrontend(namespace);
@@ -142,5 +151,59 @@ describe('partial objects applied with server-side apply', () => {
     expect((await getFrontend(namespace)).metadata.resourceVersion).toBe(
       patched.metadata.resourceVersion,
     );
+  });
+
+  it('are restored by the values from before that the pull request gives, which also drop a field TARS added', async () => {
+    const namespace = await createTestNamespace('tars-ssa-back');
+    const helmFile = join(work, 'helm-back.yaml');
+    await writeFile(helmFile, toYaml(helmDeployment(namespace)));
+    await kubectl('create', '--field-manager=helm', '-f', helmFile);
+
+    // Right-sizing of Helm's frontend as a partial object, adding a CPU limit it had none of.
+    const base = smallModel([frontendHardening]);
+    const withCpuLimit = (change: Change): Change => {
+      if (change.concern !== 'rightsizing') return change;
+      const container = {
+        name: 'server',
+        resources: { requests: { cpu: '200m', memory: '320Mi' }, limits: { cpu: '1' } },
+      };
+      return {
+        ...change,
+        manifest: { ...change.manifest, spec: { template: { spec: { containers: [container] } } } },
+      };
+    };
+    const model = inNamespace({ ...base, changes: base.changes.map(withCpuLimit) }, namespace);
+    const out = join(work, 'generated-back');
+    await synthesize(model, out);
+    await syncTree(join(out, 'prod-eu'));
+    const changed = await getFrontend(namespace);
+    expect(changed.spec.template.spec.containers[0]).toMatchObject({
+      resources: {
+        requests: { cpu: '200m', memory: '320Mi' },
+        limits: { cpu: '1', memory: '1Gi' },
+      },
+    });
+
+    // The reviewer commits the file the pull request gives in place of the partial object.
+    const { body } = buildPullRequestText({ model, concern: 'rightsizing' });
+    const path = `prod-eu/${namespace}/patches/deployment-frontend.rightsizing.yaml`;
+    const previous = filesInBody(body).get(path);
+    expect(previous, body).toBeDefined();
+    await writeFile(join(out, path), previous!);
+    await syncTree(join(out, 'prod-eu'));
+
+    const restored = await getFrontend(namespace);
+    expect(restored.spec.template.spec.containers[0]).toMatchObject({
+      image: 'ghcr.io/example/frontend:2.0',
+      resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+    });
+    const limits = (restored.spec.template.spec.containers[0]['resources'] as { limits: object })
+      .limits;
+    expect(limits).toEqual({ memory: '1Gi' });
+    expect(restored.spec.replicas).toBe(3);
+    // The other concern's patch of the same partial object still applies.
+    expect(restored.spec.template.spec.securityContext).toEqual({
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
   });
 });
