@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { smallModel, webRightsizing } from '../charts/fixtures/small-model.js';
+import { smallModel, tarsNamespace, webRightsizing } from '../charts/fixtures/small-model.js';
 import { MODEL_API_VERSION, type Change, type DesiredState } from '../model/types.js';
 import { apiHpa, apiPatch, costModel, dbPatch } from './fixtures/cost-model.js';
 import {
@@ -446,5 +446,51 @@ describe('previousValues', () => {
     });
     expect(previousValues(otherContainer, workload)).toBeUndefined();
     expect(previousValues(apiHpa, workload)).toBeUndefined();
+  });
+});
+
+describe('how to roll back adopted and created objects', () => {
+  const sectionOf = (body: string): string =>
+    body.slice(body.indexOf('### How to roll back'), body.indexOf('<sub>'));
+
+  it('warns that a revert of an adoption deletes the live objects, and how to keep them', () => {
+    const section = sectionOf(
+      buildPullRequestText({ model: smallModel(), concern: 'takeover' }).body,
+    );
+    expect(section).not.toContain('applies the tree as it was before');
+    expect(section).toContain(
+      '**Deleted from the cluster by the revert**: ConfigMap shop/web-config, Deployment shop/web, PriorityClass batch-low, Service shop/web.',
+    );
+    expect(section).toContain('`ServerSideApply=true,Prune=false`');
+    expect(section).toContain('`kustomize.toolkit.fluxcd.io/prune: disabled`');
+  });
+
+  it('says a revert deletes what the pull request creates, except kinds that are never pruned', () => {
+    const pdb: Change = {
+      id: 'resilience/shop/PodDisruptionBudget/web',
+      concern: 'resilience',
+      action: 'create',
+      target: {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        namespace: 'shop',
+        name: 'web',
+      },
+      manifest: {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+      },
+      summary: 'PodDisruptionBudget for web',
+    };
+    const model = smallModel([tarsNamespace, pdb]);
+    const resilience = sectionOf(buildPullRequestText({ model, concern: 'resilience' }).body);
+    expect(resilience).toContain(
+      '**Deleted by the revert**: PodDisruptionBudget shop/web. This pull request creates them',
+    );
+    const bootstrap = sectionOf(buildPullRequestText({ model, concern: 'bootstrap' }).body);
+    expect(bootstrap).toContain('**Left in the cluster by the revert**: Namespace tars.');
+    expect(bootstrap).not.toContain('**Deleted');
   });
 });

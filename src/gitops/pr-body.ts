@@ -406,7 +406,7 @@ function fenceFor(text: string): string {
  * and only the values from before, committed in their place, restore them (src/gitops/rollback.ts).
  */
 function rollbackSection(plan: RollbackPlan, clusterFolder: string, maxRows: number): string[] {
-  const { restoredByRevert, notRestored, manifests } = plan;
+  const { restoredByRevert, notRestored, created, adopted, neverPruned } = plan;
   const lines = [
     '### How to roll back',
     '',
@@ -421,10 +421,31 @@ function rollbackSection(plan: RollbackPlan, clusterFolder: string, maxRows: num
         'manifests again with their previous values.',
     );
   }
-  if (manifests.length > 0) {
+  if (created.length > 0) {
     lines.push(
-      `- ${listTargets(manifests, maxRows)}: whole manifests; the revert removes them from the ` +
-        'tree, and Argo CD or Flux applies the tree as it was before.',
+      `- **Deleted by the revert**: ${listTargets(created, maxRows)}. This pull request creates ` +
+        'them; the revert removes their manifests, and Argo CD or Flux deletes them (the ' +
+        'Application and Kustomization TARS installs prune).',
+    );
+  }
+  if (adopted.length > 0) {
+    lines.push(
+      `- **Deleted from the cluster by the revert**: ${listTargets(adopted, maxRows)}. These ran ` +
+        'before this pull request adopted them; the revert removes their manifests, and Argo CD ' +
+        'or Flux, which prune, delete the live objects. To hand them back without deleting them, ' +
+        "first merge a change that sets each manifest's `argocd.argoproj.io/sync-options` to " +
+        '`ServerSideApply=true,Prune=false` (for Flux, adds the annotation ' +
+        '`kustomize.toolkit.fluxcd.io/prune: disabled`) and let it sync; then revert this pull ' +
+        'request with git, which stops on those files as changed since: delete them (`git rm`) ' +
+        'and continue.',
+    );
+  }
+  if (neverPruned.length > 0) {
+    lines.push(
+      `- **Left in the cluster by the revert**: ${listTargets(neverPruned, maxRows)}. Kinds ` +
+        'whose deletion takes more with them (namespaces, volumes, CRDs) are never pruned: the ' +
+        'revert removes their manifests and leaves the objects as they are; delete them by hand ' +
+        'if they should go.',
     );
   }
   const unreverted = notRestored.map((u) => u.change);

@@ -11,7 +11,14 @@
  * value before (test/charts/partial-apply.test.ts and test/sync-engine/rollback.test.ts show it
  * on a real API server). Those values are the workload's live requests, limits and replicas as
  * the model recorded them; for anything else the model holds no value before, and we say so.
+ *
+ * Whole manifests go with a revert, and the engine TARS bootstraps prunes: it deletes what the
+ * pull request created, which is the point, but also what it adopted, which ran before TARS and
+ * is deleted unless marked `Prune=false` first (test/sync-engine/rollback.test.ts). Kinds never
+ * pruned (namespaces, volumes, CRDs) stay.
  */
+import { ARGOCD_SYNC_OPTIONS, manifestAnnotations } from '../charts/annotations.js';
+import { describeRef } from '../charts/identity.js';
 import { placeChanges, type Placement } from '../charts/layout.js';
 import type { KubeObject } from '../cluster/types.js';
 import { isRecord, sameObject } from '../kube/objects.js';
@@ -30,8 +37,21 @@ export interface RollbackPlan {
   readonly restoredByRevert: readonly Change[];
   /** Partial objects and patches of them: a revert leaves their new values live. */
   readonly notRestored: readonly UnrevertedChange[];
-  /** Adopted and created manifests. */
-  readonly manifests: readonly Change[];
+  /** Manifests this pull request creates: a revert removes them, and the engine prunes them. */
+  readonly created: readonly Change[];
+  /** Adopted manifests of objects that ran before: a revert removes them, the engine deletes them. */
+  readonly adopted: readonly Change[];
+  /** Adopted or created manifests never pruned (`Prune=false`): a revert leaves them as they are. */
+  readonly neverPruned: readonly Change[];
+}
+
+/** Whether the engine prunes the manifest of `change` once its file goes (layout's annotations). */
+function pruned(change: Change): boolean {
+  const options =
+    change.manifest.metadata.annotations?.[ARGOCD_SYNC_OPTIONS] ??
+    manifestAnnotations(change.target.kind)[ARGOCD_SYNC_OPTIONS] ??
+    '';
+  return !options.split(',').includes('Prune=false');
 }
 
 /** How a revert acts on each of `changes` in the tree of `model` (the tree the pull request writes). */
@@ -39,15 +59,20 @@ export function rollbackPlan(model: DesiredState, changes: readonly Change[]): R
   const tree = withChanges(model, changes);
   const placements = placeChanges(tree);
   const restoredByRevert: Change[] = [];
-  const manifests: Change[] = [];
+  const created: Change[] = [];
+  const adopted: Change[] = [];
+  const neverPruned: Change[] = [];
   const unreverted: { change: Change; placement: Placement; previous?: KubeObject }[] = [];
-  // By id, so the text does not depend on the order the changes came in.
-  const byId = [...changes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const change of byId) {
+  // By object, as the text names them, and by id: the text does not depend on the input order.
+  const sortKey = (c: Change): string => `${describeRef(c.target)}\u0000${c.id}`;
+  const sorted = [...changes].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+  for (const change of sorted) {
     const placement = placements.get(change.id);
     if (placement === undefined) continue;
-    if (placement.form === 'manifest') manifests.push(change);
-    else if (placement.form === 'patch') restoredByRevert.push(change);
+    if (placement.form === 'manifest') {
+      if (!pruned(change)) neverPruned.push(change);
+      else (change.action === 'adopt' ? adopted : created).push(change);
+    } else if (placement.form === 'patch') restoredByRevert.push(change);
     else {
       const workload = tree.workloads.find((w) => sameObject(w.ref, change.target));
       const previous = previousValues(change, workload);
@@ -69,7 +94,7 @@ export function rollbackPlan(model: DesiredState, changes: readonly Change[]): R
     const file = previous === undefined ? undefined : previousTree.get(change.id)?.content;
     return { change, placement, ...(file !== undefined ? { previousFile: file } : {}) };
   });
-  return { restoredByRevert, notRestored, manifests };
+  return { restoredByRevert, notRestored, created, adopted, neverPruned };
 }
 
 /** `model` with `changes` in place of the model's changes of the same id (appended if new). */

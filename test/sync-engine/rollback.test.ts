@@ -7,7 +7,9 @@
  * - a revert does not restore a partial object (a Helm-owned Deployment's requests): its file
  *   goes, the engine skips pruning it (`Prune=false`) and the new values stay;
  * - the values from before that the pull request gives, committed in the revert in place of the
- *   partial object, restore them, and drop the CPU limit the change had added.
+ *   partial object, restore them, and drop the CPU limit the change had added;
+ * - a revert of an adoption deletes the live object, unless its manifest was first marked
+ *   `Prune=false`, as the pull request says.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -117,7 +119,7 @@ function resourcesOf(namespace: string, name: string): Resources {
   return live.spec.template.spec.containers[0].resources;
 }
 
-describe('rolling back a right-sizing pull request with Argo CD sync engine', () => {
+describe("rolling back TARS's pull requests with Argo CD's sync engine", () => {
   let namespace: string;
   let work: string;
   let standIn: RolloutStandIn;
@@ -147,13 +149,14 @@ describe('rolling back a right-sizing pull request with Argo CD sync engine', ()
   async function sync(
     changes: Change[],
     replace: ReadonlyMap<string, string> = new Map(),
+    app = namespace,
   ): Promise<SyncResult> {
     const out = mkdtempSync(join(work, 'tree-'));
     await synthesize(model(namespace, changes), out);
     for (const [path, content] of replace) writeFileSync(join(out, path), content);
     const result = await syncManifests({
       kubeconfig: testKubeconfigs().admin,
-      app: namespace,
+      app,
       manifestsYaml: kubectl(['kustomize', join(out, CLUSTER)]),
       prune: true,
       // No garbage collector here to finish a foreground deletion (Argo CD's default).
@@ -218,5 +221,39 @@ describe('rolling back a right-sizing pull request with Argo CD sync engine', ()
     await sync([adoptWeb, apiPatch], new Map([[path, previous!]]));
     expect(resourcesOf(namespace, 'api')).toEqual(API_BEFORE);
     expect(resourcesOf(namespace, 'web').requests).toEqual({ cpu: '250m', memory: '128Mi' });
+  });
+
+  it('deletes adopted objects on revert, except those first marked Prune=false', async () => {
+    const app = `${namespace}-adopt`;
+    const live = (name: string) => deployment(namespace, name, WEB_BEFORE);
+    const adopt = (name: string, annotations?: Record<string, string>): Change => {
+      const manifest = live(name);
+      return changeOf('takeover', 'adopt', `Adopt Deployment ${name}`, {
+        ...manifest,
+        metadata: { ...manifest.metadata, ...(annotations ? { annotations } : {}) },
+      });
+    };
+    for (const name of ['gone', 'kept', 'stays'])
+      kubectl(['apply', '-f', '-'], stringify(live(name)));
+    await sync([adopt('gone'), adopt('kept'), adopt('stays')], new Map(), app);
+
+    const { body } = buildPullRequestText({
+      model: model(namespace, [adopt('gone'), adopt('kept')]),
+      concern: 'takeover',
+    });
+    expect(body).toContain(
+      `**Deleted from the cluster by the revert**: Deployment ${namespace}/gone, Deployment ${namespace}/kept.`,
+    );
+    expect(body).toContain('`ServerSideApply=true,Prune=false`');
+
+    // The first step the pull request gives, for `kept` only; then the revert of both.
+    const keep = { 'argocd.argoproj.io/sync-options': 'ServerSideApply=true,Prune=false' };
+    await sync([adopt('gone'), adopt('kept', keep), adopt('stays')], new Map(), app);
+    const reverted = await sync([adopt('stays')], new Map(), app);
+    const actions = Object.fromEntries(reverted.resources.map((r) => [r.name, r.action]));
+    expect(actions).toMatchObject({ gone: 'pruned', kept: 'pruneskipped', stays: 'unchanged' });
+    const names = kubectl(['get', 'deployments', '-n', namespace, '-o', 'name']);
+    expect(names).not.toContain('deployment.apps/gone');
+    expect(names).toContain('deployment.apps/kept');
   });
 });
