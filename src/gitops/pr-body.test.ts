@@ -78,7 +78,7 @@ describe('buildPullRequestText', () => {
 
   it('opens with a summary line carrying the total monthly savings', () => {
     expect(text.body.split('\n')[0]).toBe(
-      'TARS proposes 2 changes to 2 objects in cluster **prod-eu** (right-sizing), saving an estimated **19.75 USD per month**.',
+      'TARS proposes 2 changes to 2 objects in cluster **prod-eu** (right-sizing), saving an estimated **19.75 USD per month** (the price of requested capacity, not a bill).',
     );
     expect(text.title).toBe('tars(prod-eu): right-sizing for 2 objects');
   });
@@ -205,6 +205,9 @@ describe('the cost table of a right-sizing pull request', () => {
   //   StatefulSet/shop/api  13.87 →  9.49, saving  4.38
   //   this wave (both)      49.64 + 13.87 = 63.51 → 11.68 + 9.49 = 21.17, saving 42.34
   //   cluster               75.92 → 33.58, saving 42.34; nodes 3 → 1 (today's requests: 2)
+  const PRICES =
+    "Prices: 0.03 USD per vCPU-hour and 0.004 USD per GiB-hour of memory, 730 hours a month, from the policy's `cost` section. " +
+    'Every figure is the price of requested capacity (requests × replicas × hours × price), not a bill: the bill changes when nodes are added, removed or resized.';
   const costTableOf = (body: string): string[] => {
     const lines = body.split('\n');
     const start = lines.indexOf('### Cost');
@@ -229,6 +232,8 @@ describe('the cost table of a right-sizing pull request', () => {
       '| Nodes, bin-packed | 2 | 1 | 1 |',
       '',
       "The cluster's proposed figures are the whole right-sizing plan (every wave). Nodes: first-fit decreasing of the requests onto the cluster's node shapes; the cluster runs 3 nodes today.",
+      '',
+      PRICES,
       '',
     ]);
   });
@@ -259,6 +264,8 @@ describe('the cost table of a right-sizing pull request', () => {
       '| Cost / month | 75.92 USD | 33.58 USD | 42.34 USD |',
       '',
       "The cluster's proposed figures are the whole right-sizing plan (every wave). Nodes: none in the snapshot, so no node count.",
+      '',
+      PRICES,
       '',
     ]);
   });
@@ -492,5 +499,65 @@ describe('how to roll back adopted and created objects', () => {
     const bootstrap = sectionOf(buildPullRequestText({ model, concern: 'bootstrap' }).body);
     expect(bootstrap).toContain('**Left in the cluster by the revert**: Namespace tars.');
     expect(bootstrap).not.toContain('**Deleted');
+  });
+});
+
+describe('what the money figures of a right-sizing pull request are', () => {
+  const headline = (savings: number): string =>
+    buildPullRequestText({
+      model: costModel(),
+      concern: 'rightsizing',
+      monthlySavings: new Map([[apiPatch.id, savings]]),
+    }).body.split('\n')[0];
+  const costText = (model: DesiredState): string => {
+    const { body } = buildPullRequestText({ model, concern: 'rightsizing' });
+    return body.slice(body.indexOf('### Cost'), body.indexOf('### Rollout'));
+  };
+
+  it('calls a cost increase a cost increase, and the figure the price of requested capacity', () => {
+    expect(headline(-1.56)).toMatch(
+      /, raising cost by an estimated \*\*1\.56 USD per month\*\* \(the price of requested capacity, not a bill\)\.$/,
+    );
+    expect(headline(-1.56)).not.toContain('-1.56');
+    expect(headline(4.1)).toMatch(
+      /, saving an estimated \*\*4\.10 USD per month\*\* \(the price of requested capacity, not a bill\)\.$/,
+    );
+  });
+
+  it('states the prices used and where they come from', () => {
+    const text = costText(costModel());
+    expect(text).toContain(
+      "Prices: 0.03 USD per vCPU-hour and 0.004 USD per GiB-hour of memory, 730 hours a month, from the policy's `cost` section.",
+    );
+    expect(text).toMatch(/requested capacity \(requests × replicas × hours × price\), not a bill/);
+    const model = costModel();
+    const defaults = {
+      ...model,
+      cost: {
+        ...model.cost!,
+        prices: { ...model.cost!.prices, vcpuHour: 0.021811, memoryGiBHour: 0.002923 },
+      },
+    };
+    expect(costText(defaults)).toContain(
+      "from the policy's `cost` section, here TARS's built-in defaults: public on-demand list prices of Google Cloud Compute Engine E2 in us-central1.",
+    );
+  });
+
+  it('says when no node is freed, so the saving is not yet money on the bill', () => {
+    const model = costModel();
+    const withNodes = (packedToday: number, packedProposed: number): DesiredState => ({
+      ...model,
+      cost: {
+        ...model.cost!,
+        nodes: { today: 3, packedToday, packedProposed, unplaceable: 0 },
+      },
+    });
+    expect(costText(withNodes(1, 1))).toContain(
+      "The whole right-sizing plan frees no node: bin-packed, it needs 1 node, as today's requests do. Its saving is requested capacity, not yet money on the bill.",
+    );
+    expect(costText(withNodes(2, 3))).toContain(
+      "The whole right-sizing plan frees no node: bin-packed, it needs 3 nodes where today's requests need 2.",
+    );
+    expect(costText(withNodes(2, 1))).not.toContain('frees no node');
   });
 });

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { clusterFolderName } from '../charts/layout.js';
 import { sameObject } from '../kube/objects.js';
 import { podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
+import { DEFAULT_POLICY } from '../policy/defaults.js';
 import type {
   Change,
   Concern,
@@ -151,6 +152,17 @@ function concernsOf(changes: readonly Change[]): Concern[] {
 export function formatMoney(amount: number, currency: string): string {
   const rounded = Math.round(amount * 100) / 100;
   return `${rounded.toFixed(2)} ${escapeMarkdown(currency)}`;
+}
+
+/** The wave's total in words: a negative saving is a cost increase, and says so. */
+function describeSavings(savings: number, currency: string): string {
+  const what = '(the price of requested capacity, not a bill)';
+  const cents = Math.round(savings * 100);
+  if (cents > 0)
+    return `saving an estimated **${formatMoney(savings, currency)} per month** ${what}`;
+  if (cents < 0)
+    return `raising cost by an estimated **${formatMoney(-savings, currency)} per month** ${what}`;
+  return `with no estimated change in cost ${what}`;
 }
 
 function riskLevel(score: number): string {
@@ -364,7 +376,55 @@ function costSection(cost: CostReport, changes: readonly Change[], maxRows: numb
     '',
     `The cluster's proposed figures are the whole right-sizing plan (every wave). Nodes: ${nodesNote}`,
     '',
+    ...(counted ? nodesFreed(nodes) : []),
+    priceBasis(cost),
+    '',
   ];
+}
+
+/**
+ * Whether the plan frees a node, when it does not: until a node goes, a lower request is capacity
+ * freed on the nodes the cluster keeps paying for.
+ */
+function nodesFreed(nodes: CostReport['nodes']): string[] {
+  const { packedToday, packedProposed } = nodes;
+  if (packedProposed < packedToday) return [];
+  const need =
+    packedProposed === packedToday
+      ? `${pluralize(packedProposed, 'node')}, as today's requests do`
+      : `${pluralize(packedProposed, 'node')} where today's requests need ${packedToday}`;
+  return [
+    `The whole right-sizing plan frees no node: bin-packed, it needs ${need}. Its saving is ` +
+      'requested capacity, not yet money on the bill.',
+    '',
+  ];
+}
+
+/** The prices behind every figure, where they come from, and what the figures are. */
+function priceBasis(cost: CostReport): string {
+  const { prices, currency, hoursPerMonth } = cost;
+  const unit = escapeMarkdown(currency);
+  const storage =
+    cost.today.storage > 0 || cost.proposed.storage > 0
+      ? `, ${prices.storageGiBMonth} ${unit} per GiB-month of storage`
+      : '';
+  const defaults = DEFAULT_POLICY.cost;
+  const builtIn =
+    currency === defaults.currency &&
+    hoursPerMonth === defaults.hoursPerMonth &&
+    prices.vcpuHour === defaults.vcpuHour &&
+    prices.memoryGiBHour === defaults.memoryGiBHour &&
+    prices.storageGiBMonth === defaults.storageGiBMonth;
+  const source = builtIn
+    ? "the policy's `cost` section, here TARS's built-in defaults: public on-demand list prices " +
+      'of Google Cloud Compute Engine E2 in us-central1'
+    : "the policy's `cost` section";
+  return (
+    `Prices: ${prices.vcpuHour} ${unit} per vCPU-hour and ${prices.memoryGiBHour} ${unit} per ` +
+    `GiB-hour of memory${storage}, ${hoursPerMonth} hours a month, from ${source}. Every figure ` +
+    'is the price of requested capacity (requests × replicas × hours × price), not a bill: the ' +
+    'bill changes when nodes are added, removed or resized.'
+  );
 }
 
 function pluralize(count: number, word: string): string {
@@ -537,9 +597,7 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
   const summary =
     `TARS proposes ${pluralize(changes.length, 'change')} to ${pluralize(workloads.size, 'object')} ` +
     `in cluster **${escapeMarkdown(cluster)}** (${escapeMarkdown(concernWords)})` +
-    (savings !== undefined
-      ? `, saving an estimated **${formatMoney(savings, currency)} per month**.`
-      : '.');
+    (savings !== undefined ? `, ${describeSavings(savings, currency)}.` : '.');
 
   const tables = (maxRows: number): string[] => {
     const lines: string[] = [];

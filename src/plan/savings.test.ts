@@ -40,7 +40,7 @@ describe('monthlySavings', () => {
     );
     // 37.96 + 4.38 = 42.34 (the HPA change adds nothing).
     expect(rendered.body.split('\n')[0]).toMatch(
-      /, saving an estimated \*\*42\.34 USD per month\*\*\.$/,
+      /, saving an estimated \*\*42\.34 USD per month\*\* \(the price of requested capacity, not a bill\)\.$/,
     );
   });
 });
