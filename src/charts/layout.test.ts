@@ -149,6 +149,30 @@ describe('renderTree', () => {
     });
   });
 
+  it('says what is true of an object it patches but does not hold, whoever applied it', () => {
+    const managedBy = (tool: 'kubectl' | 'none'): DesiredState => {
+      const model = smallModel();
+      return {
+        ...model,
+        workloads: model.workloads.map((w) =>
+          w.ref.name === 'frontend' ? { ...w, managedBy: { tool } } : w,
+        ),
+      };
+    };
+    const path = 'prod-eu/shop/patches/deployment-frontend.rightsizing.yaml';
+    const kubectl = renderTree(managedBy('kubectl')).get(path)!;
+    expect(kubectl).toContain(
+      '# Partial object of Deployment shop/frontend, applied with kubectl, not adopted into this tree:',
+    );
+    expect(kubectl).not.toContain('another tool');
+    expect(renderTree(managedBy('none')).get(path)).toContain(
+      '# Partial object of Deployment shop/frontend, applied by no tool TARS recognises, not adopted into this tree:',
+    );
+    expect(renderTree(managedBy('kubectl')).get('prod-eu/shop/kustomization.yaml')).toContain(
+      'partial objects of objects this tree does not hold',
+    );
+  });
+
   it('lists a patch of an adopted object under patches: with its target, explicit nulls kept', () => {
     const withPatch = renderTree(smallModel([webRightsizing]));
     expect(fileOf(withPatch, 'prod-eu/shop/kustomization.yaml')['patches']).toEqual([

@@ -9,9 +9,10 @@
  *   <cluster>/<folder>/kustomization.yaml              resources: manifests and partial objects;
  *                                                      patches: patches with their target
  *
- * Patches of objects managed elsewhere (Helm, another Argo CD application, Flux) cannot be
- * kustomize `patches:`: kustomize only patches resources of the same kustomization, and a
- * `target` that matches nothing is silently ignored. They are rendered instead as partial
+ * Patches of objects this tree does not hold (managed by Helm, another Argo CD application or
+ * Flux, or applied with kubectl and not adopted) cannot be kustomize `patches:`: kustomize only
+ * patches resources of the same kustomization, and a `target` that matches nothing is silently
+ * ignored. They are rendered instead as partial
  * objects (only the fields TARS changes) listed under `resources:` and applied with server-side
  * apply, which merges them into the live object field by field; a second patch of the same
  * object is a kustomize patch of that partial object. docs/generated-tree.md explains why.
@@ -22,11 +23,12 @@
 import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { clusterFolderName } from '../util/cluster-folder.js';
-import type { DesiredState, Manager } from '../model/types.js';
+import type { DesiredState } from '../model/types.js';
 import { buildApp } from './app.js';
 import type { ChartContext } from './concern-chart.js';
 import { apiGroupOf, apiVersionNumberOf, describeRef, objectKey } from './identity.js';
 import type { ModelObject } from './model-object.js';
+import { describeOutsideTree } from './ownership.js';
 
 export { clusterFolderName };
 
@@ -104,21 +106,6 @@ function patchTarget(object: ModelObject): PatchTarget {
   };
 }
 
-function describeManager(manager: Manager | undefined): string {
-  switch (manager?.tool) {
-    case 'helm':
-      return `Helm release "${manager.name ?? '?'}"`;
-    case 'argocd':
-      return `Argo CD application "${manager.name ?? '?'}"`;
-    case 'flux':
-      return `Flux Kustomization "${manager.name ?? '?'}"`;
-    case 'kubectl':
-    case 'none':
-    case undefined:
-      return 'another tool';
-  }
-}
-
 interface Folder {
   readonly resources: string[];
   readonly patches: { path: string; target: PatchTarget }[];
@@ -194,11 +181,11 @@ class TreeBuilder {
     const folder = this.folder(folderName);
     const file = patchFileName(object);
     if (placedIn === undefined) {
-      // The first patch of an object managed elsewhere: the partial object the others patch.
-      const manager = describeManager(this.context.managerOf(change.target));
+      // The first patch of an object this tree does not hold: the partial object the others patch.
+      const owner = describeOutsideTree(this.context.managerOf(change.target));
       const comments = [
         `${change.concern}: ${change.summary}`,
-        `Partial object of ${describeRef(change.target)}, managed by ${manager}: only the fields TARS changes,`,
+        `Partial object of ${describeRef(change.target)}, ${owner}: only the fields TARS changes,`,
         'applied with server-side apply, never pruned or deleted from this tree.',
       ];
       this.addFile(`${folderName}/${file}`, yamlFile(comments, object.toJson()), object, 'partial');
@@ -223,7 +210,7 @@ class TreeBuilder {
         folder.partialObjects === 0
           ? []
           : [
-              `${PATCHES_FOLDER}/ files under resources: are partial objects of objects managed elsewhere,`,
+              `${PATCHES_FOLDER}/ files under resources: are partial objects of objects this tree does not hold,`,
               'applied with server-side apply (see docs/generated-tree.md in the TARS repository).',
             ];
       const body = {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { smallModel, tarsNamespace, webRightsizing } from '../charts/fixtures/small-model.js';
-import { MODEL_API_VERSION, type Change, type DesiredState } from '../model/types.js';
+import {
+  MODEL_API_VERSION,
+  type Change,
+  type DesiredState,
+  type WorkloadModel,
+} from '../model/types.js';
 import { apiHpa, apiPatch, costModel, dbPatch } from './fixtures/cost-model.js';
 import {
   buildPullRequestText,
@@ -86,8 +91,8 @@ describe('buildPullRequestText', () => {
   it('tabulates each workload before → after with evidence, savings and risk, lowest risk first', () => {
     const rows = text.body.split('\n').filter((l) => l.startsWith('| Deployment'));
     expect(rows).toEqual([
-      '| Deployment shop/cart | lower requests of cart | app: cpu request 500m → 100m | 7d window, 2016 samples, p95, high confidence | 12.50 USD | low (0.10): 2 replicas; PDB present |',
-      '| Deployment shop/checkout | lower requests of checkout | app: cpu request 500m → 200m<br>app: memory request 512Mi → 256Mi | 7d window, 2016 samples, p95, high confidence | 7.25 USD | medium (0.50): 2 replicas; PDB present |',
+      '| Deployment shop/cart | Helm release "shop"; the lasting change belongs in the release\'s values | lower requests of cart | app: cpu request 500m → 100m | 7d window, 2016 samples, p95, high confidence | 12.50 USD | low (0.10): 2 replicas; PDB present |',
+      '| Deployment shop/checkout | Helm release "shop"; the lasting change belongs in the release\'s values | lower requests of checkout | app: cpu request 500m → 200m<br>app: memory request 512Mi → 256Mi | 7d window, 2016 samples, p95, high confidence | 7.25 USD | medium (0.50): 2 replicas; PDB present |',
     ]);
   });
 
@@ -192,8 +197,8 @@ describe('escapeMarkdown', () => {
     });
     const row = body.split('\n').find((l) => l.startsWith('| Deployment'));
     expect(row).toBeDefined();
-    // Six cells: the row's unescaped pipes are exactly the seven borders.
-    expect(row!.match(/(?<!\\)\|/g)).toHaveLength(7);
+    // Seven cells: the row's unescaped pipes are exactly the eight borders.
+    expect(row!.match(/(?<!\\)\|/g)).toHaveLength(8);
     expect(body).not.toContain('<b>');
     expect(body).not.toContain('\n| injected');
   });
@@ -559,5 +564,67 @@ describe('what the money figures of a right-sizing pull request are', () => {
       "The whole right-sizing plan frees no node: bin-packed, it needs 3 nodes where today's requests need 2.",
     );
     expect(costText(withNodes(2, 1))).not.toContain('frees no node');
+  });
+});
+
+describe('who owns what a pull request changes', () => {
+  const rowOf = (body: string, workload: string): string | undefined =>
+    body.split('\n').find((l) => l.startsWith(`| ${workload} |`));
+  const withManager = (
+    model: DesiredState,
+    managedBy: WorkloadModel['managedBy'],
+  ): DesiredState => ({
+    ...model,
+    workloads: model.workloads.map((w) => ({ ...w, managedBy })),
+  });
+
+  it("names the owner of each object, and where the lasting change belongs when it is another tool's", () => {
+    const { body } = buildPullRequestText({
+      model: smallModel([webRightsizing]),
+      concern: 'rightsizing',
+    });
+    expect(body).toContain('| Workload | Owner | Change | Before → after |');
+    expect(rowOf(body, 'Deployment shop/web')).toMatch(/^\| Deployment shop\/web \| this tree \| /);
+    expect(rowOf(body, 'Deployment shop/frontend')).toMatch(
+      /^\| Deployment shop\/frontend \| Helm release "frontend"; the lasting change belongs in the release's values \| /,
+    );
+
+    const argo = buildPullRequestText({
+      model: withManager(costModel(), { tool: 'argocd', name: 'shop-prod' }),
+      concern: 'rightsizing',
+    }).body;
+    expect(rowOf(argo, 'Deployment shop/api')).toContain(
+      '| Argo CD application "shop-prod"; the lasting change belongs in that application\'s source |',
+    );
+    // The HPA is no workload: the model records no manager for it.
+    expect(rowOf(argo, 'HorizontalPodAutoscaler shop/api')).toContain(
+      '| not in this tree; TARS has no record of what manages it |',
+    );
+    const flux = buildPullRequestText({
+      model: withManager(costModel(), { tool: 'flux', name: 'apps' }),
+      concern: 'rightsizing',
+    }).body;
+    expect(rowOf(flux, 'Deployment shop/api')).toContain(
+      '| Flux Kustomization or HelmRelease "apps"; the lasting change belongs in its source |',
+    );
+  });
+
+  it('says a kubectl-applied workload is not adopted yet, not that another tool manages it', () => {
+    const { body } = buildPullRequestText({
+      model: withManager(costModel(), { tool: 'kubectl' }),
+      concern: 'rightsizing',
+    });
+    expect(rowOf(body, 'Deployment shop/api')).toContain(
+      '| applied with kubectl, not adopted into this tree |',
+    );
+    expect(body).not.toContain('lasting change');
+  });
+
+  it('escapes the manager name, which comes from the cluster', () => {
+    const { body } = buildPullRequestText({
+      model: withManager(costModel(), { tool: 'helm', name: 'x|y @team' }),
+      concern: 'rightsizing',
+    });
+    expect(rowOf(body, 'Deployment shop/api')).toContain('Helm release "x\\|y &#64;team"');
   });
 });

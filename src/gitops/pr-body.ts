@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { clusterFolderName } from '../charts/layout.js';
+import { describeOutsideTree, describeOwnerTool, lastingChangeHome } from '../charts/ownership.js';
 import { sameObject } from '../kube/objects.js';
 import { podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
 import { DEFAULT_POLICY } from '../policy/defaults.js';
@@ -272,12 +273,29 @@ function targetLabel(change: Change): string {
   return `${escapeMarkdown(t.kind)} ${where}${escapeMarkdown(t.name)}`;
 }
 
+/**
+ * Who owns the object a change is written to: this tree (a manifest, or a patch of one), or,
+ * for a partial object, the tool that applied it, and where a lasting change belongs when that
+ * tool keeps writing its own values.
+ */
+function describeOwner(model: DesiredState, change: Change, plan: RollbackPlan): string {
+  const form = plan.placements.get(change.id)?.form;
+  if (form === 'manifest' || form === 'patch') return 'this tree';
+  const manager = model.workloads.find((w) => sameObject(w.ref, change.target))?.managedBy;
+  const tool = describeOwnerTool(manager);
+  const home = lastingChangeHome(manager);
+  return tool !== undefined && home !== undefined
+    ? `${escapeMarkdown(tool)}; the lasting change belongs in ${home}`
+    : escapeMarkdown(describeOutsideTree(manager));
+}
+
 function concernSection(
   model: DesiredState,
   concern: Concern,
   changes: readonly Change[],
   input: PullRequestTextInput,
   maxRows: number,
+  plan: RollbackPlan,
 ): string[] {
   const currency = input.currency ?? 'USD';
   const sorted = [...changes].sort(
@@ -287,14 +305,15 @@ function concernSection(
   const lines = [
     `### ${CONCERN_TITLES[concern]}`,
     '',
-    '| Workload | Change | Before → after | Evidence | Savings / month | Risk |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| Workload | Owner | Change | Before → after | Evidence | Savings / month | Risk |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const change of sorted.slice(0, maxRows)) {
     const savings = input.monthlySavings?.get(change.id);
     lines.push(
       `| ${[
         targetLabel(change),
+        describeOwner(model, change, plan),
         escapeMarkdown(change.summary),
         describeBeforeAfter(model, change),
         describeEvidence(change),
@@ -305,6 +324,19 @@ function concernSection(
   }
   if (sorted.length > maxRows) {
     lines.push('', `…and ${sorted.length - maxRows} more changes of this kind, all in the diff.`);
+  }
+  const ownedElsewhere = sorted.some((c) => {
+    const form = plan.placements.get(c.id)?.form;
+    const manager = model.workloads.find((w) => sameObject(w.ref, c.target))?.managedBy;
+    return form !== 'manifest' && form !== 'patch' && lastingChangeHome(manager) !== undefined;
+  });
+  if (ownedElsewhere) {
+    lines.push(
+      '',
+      'Objects Helm, another Argo CD application or Flux own are patched here field by field; ' +
+        'their owner may write its own values again on its next upgrade or sync, and Argo CD or ' +
+        "Flux then applies this tree's again, until the change is made in the owner's source.",
+    );
   }
   lines.push('');
   return lines;
@@ -599,6 +631,7 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
     `in cluster **${escapeMarkdown(cluster)}** (${escapeMarkdown(concernWords)})` +
     (savings !== undefined ? `, ${describeSavings(savings, currency)}.` : '.');
 
+  const rollback = rollbackPlan(model, changes);
   const tables = (maxRows: number): string[] => {
     const lines: string[] = [];
     for (const concern of concerns) {
@@ -609,6 +642,7 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
           changes.filter((c) => c.concern === concern),
           input,
           maxRows,
+          rollback,
         ),
       );
     }
@@ -632,7 +666,6 @@ export function buildPullRequestText(input: PullRequestTextInput): PullRequestTe
     '',
     marker,
   ];
-  const rollback = rollbackPlan(model, changes);
   const render = (maxRows: number): string =>
     [
       summary,

@@ -33,6 +33,8 @@ export interface UnrevertedChange {
 }
 
 export interface RollbackPlan {
+  /** Each change's file and form in the tree, by change id. */
+  readonly placements: ReadonlyMap<string, Placement>;
   /** Strategic-merge patches of manifests in the tree: a revert restores them. */
   readonly restoredByRevert: readonly Change[];
   /** Partial objects and patches of them: a revert leaves their new values live. */
@@ -94,7 +96,7 @@ export function rollbackPlan(model: DesiredState, changes: readonly Change[]): R
     const file = previous === undefined ? undefined : previousTree.get(change.id)?.content;
     return { change, placement, ...(file !== undefined ? { previousFile: file } : {}) };
   });
-  return { restoredByRevert, notRestored, created, adopted, neverPruned };
+  return { placements, restoredByRevert, notRestored, created, adopted, neverPruned };
 }
 
 /** `model` with `changes` in place of the model's changes of the same id (appended if new). */

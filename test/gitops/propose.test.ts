@@ -125,7 +125,7 @@ describe('propose', () => {
     });
     expect(readPlanHash(pull?.body ?? '')).toBe(first?.planHash);
     expect(pull?.body).toContain(
-      '| Deployment shop/cart | cpu request to 200m | app: cpu request 500m → 200m |',
+      '| Deployment shop/cart | Argo CD application "shop"; the lasting change belongs in that application\'s source | cpu request to 200m | app: cpu request 500m → 200m |',
     );
     expect(pull?.body).toContain('21.90 USD');
 
