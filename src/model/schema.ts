@@ -309,6 +309,7 @@ export const MODEL_SCHEMA = {
         workload: { $ref: '#/definitions/objectRef' },
         evidence: { $ref: '#/definitions/evidence' },
         risk: { $ref: '#/definitions/risk' },
+        fixes: { type: 'array', items: nonEmptyString, minItems: 1 },
       },
     },
     finding: {

@@ -98,6 +98,12 @@ export interface Change {
   readonly workload?: ObjectRef;
   readonly evidence?: Evidence;
   readonly risk?: Risk;
+  /**
+   * Failures seen in the cluster that this change remedies by raising resources, one sentence
+   * each (e.g. `OOM kills of container server`). Waves take such changes first, whatever their
+   * risk: a fix left behind cuts keeps the failure going. Absent: the change fixes nothing.
+   */
+  readonly fixes?: readonly string[];
 }
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';

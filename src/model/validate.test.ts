@@ -44,6 +44,14 @@ describe('validateModel', () => {
     expect(validateModel(JSON.parse(JSON.stringify(model)))).toEqual(model);
   });
 
+  it('accepts the failures a change fixes, and refuses an empty list of them', () => {
+    const json = brokenCopy();
+    setPath(json, ['changes', 0, 'fixes'], ['OOM kills of container server']);
+    expect(validateModel(json).changes[0].fixes).toEqual(['OOM kills of container server']);
+    setPath(json, ['changes', 0, 'fixes'], []);
+    expect(problemsOf(json)).toContain('changes[0].fixes: must NOT have fewer than 1 items');
+  });
+
   it('lists every schema problem with its field path, not just the first', () => {
     const json = brokenCopy();
     setPath(json, ['changes', 0, 'action'], 'delete');

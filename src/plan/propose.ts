@@ -5,7 +5,8 @@
  * outside Git:
  *   phase 1  only the bootstrap concern;
  *   phase 2  nothing (observe: the plan is the report);
- *   phase 3  every concern, at most `waveSize` workloads per pull request, lowest risk first;
+ *   phase 3  every concern, at most `waveSize` workloads per pull request, fixes of observed
+ *            failures first, then lowest risk first;
  *            while a wave is open its workloads are still missing from base, so a re-run
  *            updates the same pull request; once merged, the next run proposes the next wave,
  *            provided the previous wave stayed healthy and every merged one is live

@@ -67,6 +67,41 @@ describe('planWave', () => {
     expect(plan).toMatchObject({ wave: 1, remaining: 3 });
   });
 
+  it('takes fixes of observed failures first, whatever their risk, then the lowest risk', () => {
+    // e: an OOM-killed workload whose change also cuts CPU, so it scores the highest; c: throttled.
+    const withFixes = pending.map((c) =>
+      c.target.name === 'e' || c.target.name === 'c'
+        ? { ...c, fixes: [`OOM kills of container ${c.target.name}`] }
+        : c,
+    );
+    const plan = planWave(withFixes, { waveSize: 3, alreadyApplied: 0 });
+    expect(plan.changes.map((c) => c.target.name)).toEqual(['c', 'e', 'b']);
+    // More fixes than a wave holds: the wave is all fixes, the rest wait for the next.
+    expect(planWave(withFixes, { waveSize: 1, alreadyApplied: 0 }).changes).toHaveLength(1);
+    expect(planWave(withFixes, { waveSize: 1, alreadyApplied: 0 }).changes[0].target.name).toBe(
+      'c',
+    );
+  });
+
+  it('a workload with a fix goes first with all its changes', () => {
+    // a's right-sizing raises memory for OOM kills; its HPA's new target is the riskier change.
+    const fixOfA = { ...pending[0], fixes: ['OOM kills of container a'] };
+    const hpaOfA = change('hpa-a', {
+      id: 'rightsizing:hpa-a',
+      workload: target('a'),
+      risk: { score: 0.95, reasons: [] },
+    });
+    const plan = planWave([fixOfA, ...pending.slice(1), hpaOfA], {
+      waveSize: 2,
+      alreadyApplied: 0,
+    });
+    expect(plan.changes.map((c) => c.id)).toEqual([
+      'rightsizing:a',
+      'rightsizing:hpa-a',
+      'rightsizing:b',
+    ]);
+  });
+
   it('keeps all changes of one workload in the same wave', () => {
     const two = [
       ...pending,

@@ -1,6 +1,8 @@
 /**
  * Phase 3 rollout in waves. A wave is the next `waveSize` workloads whose changes are not yet in
- * the base branch, lowest risk first. While a wave's pull request is open its workloads are still
+ * the base branch: first those with a change fixing a failure seen in the cluster (an OOM-killed
+ * or throttled container whose resources it raises), then the rest, lowest risk first. A fix
+ * waits for no saving: holding it back keeps the failure going while cuts go out. While a wave's pull request is open its workloads are still
  * missing from base, so a re-run picks the same wave and updates the same pull request; once it
  * merges, the next run proposes the next wave. No state is kept outside Git.
  */
@@ -34,8 +36,10 @@ export function planWave(
   for (const change of pending)
     groups.set(groupKey(change), [...(groups.get(groupKey(change)) ?? []), change]);
   const riskOf = (changes: Change[]) => Math.max(...changes.map((c) => c.risk?.score ?? 0));
+  // 0 for a workload with a fix among its changes, 1 for the rest: fixes sort first.
+  const fixRank = (changes: Change[]) => (changes.some(isFix) ? 0 : 1);
   const ordered = [...groups.entries()].sort(
-    ([ka, a], [kb, b]) => riskOf(a) - riskOf(b) || ka.localeCompare(kb),
+    ([ka, a], [kb, b]) => fixRank(a) - fixRank(b) || riskOf(a) - riskOf(b) || ka.localeCompare(kb),
   );
   const chosen = ordered.slice(0, options.waveSize);
   return {
@@ -47,6 +51,11 @@ export function planWave(
     changes: chosen.flatMap(([, changes]) => changes),
     remaining: ordered.length - chosen.length,
   };
+}
+
+/** Whether a change remedies a failure seen in the cluster (see `Change.fixes`). */
+export function isFix(change: Change): boolean {
+  return (change.fixes?.length ?? 0) > 0;
 }
 
 /** Phase 4: a pull request is labelled for auto-merge when every change is under the threshold. */
