@@ -28,6 +28,8 @@ export const READ_KINDS: readonly KindInfo[] = [
   k('StatefulSet', 'apps', 'v1', 'statefulsets'),
   k('DaemonSet', 'apps', 'v1', 'daemonsets'),
   k('ReplicaSet', 'apps', 'v1', 'replicasets'),
+  // A StatefulSet's or DaemonSet's revisions: since when its pods run today's resources.
+  k('ControllerRevision', 'apps', 'v1', 'controllerrevisions'),
   k('Job', 'batch', 'v1', 'jobs'),
   k('CronJob', 'batch', 'v1', 'cronjobs'),
   k('Pod', '', 'v1', 'pods'),

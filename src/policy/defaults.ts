@@ -38,6 +38,7 @@ export const DEFAULT_POLICY: Policy = deepFreeze({
   rightsizing: {
     minHistory: '12h',
     maxStep: 0.3,
+    soak: '24h',
     minChange: 0.05,
     shortHistoryMargin: 0.05,
     fullConfidenceHistory: '24h',

@@ -190,6 +190,9 @@ export const POLICY_SECTION_SCHEMAS: { readonly [K in keyof Policy]-?: SchemaObj
       maxStep: share(
         'Most a request or limit may be cut in one pull request, as a share of today.',
       ),
+      soak: duration(
+        "How long today's resources must have run before one of them is cut (raises never wait); 0s: no wait.",
+      ),
       minChange: share(
         'Changes smaller than this share of today are not proposed (memory raises always are).',
       ),

@@ -46,6 +46,12 @@ export interface RightsizingPolicy {
   readonly minHistory: string;
   /** Most a request or limit may be cut in one pull request, as a share of today's value. @default 0.3 */
   readonly maxStep: number;
+  /**
+   * How long a container must have run today's resources before one of them is cut again: the
+   * next step of a cut waits for usage measured under the last one (one daily cycle by
+   * default). Raises never wait. `0s` turns it off. @default 24h
+   */
+  readonly soak: string;
   /** Changes smaller than this share of today's value are not proposed (churn). @default 0.05 */
   readonly minChange: number;
   /** Extra margin with no history at all, fading linearly to 0 at `fullConfidenceHistory` (VPA-like). @default 0.05 */

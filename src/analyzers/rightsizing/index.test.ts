@@ -458,3 +458,77 @@ describe('rightsizing analyzer', () => {
     expect(recommendWorkloads({ ...input, policy: other })).toEqual(first);
   });
 });
+
+describe('fixes of observed failures', () => {
+  // hot: OOM-killed at 128Mi, no CPU request today: the change only raises and adds.
+  // cart: OOM-killed too, and 2 CPUs for 0.2 used: its memory raise comes with a CPU cut.
+  // calm: nothing failed, everything cut.
+  const make = (name: string, requests: Record<string, string>, limits: Record<string, string>) =>
+    deployment({
+      name,
+      namespace: 'shop',
+      replicas: 2,
+      containers: [container('app', requests, limits)],
+    });
+  const workloads = [
+    make('hot', { memory: '128Mi' }, { memory: '128Mi' }),
+    make('cart', { cpu: '2', memory: '128Mi' }, { memory: '128Mi' }),
+    make('calm', { cpu: '2', memory: '1Gi' }, { memory: '1Gi' }),
+  ];
+  const failing = snapshotOf(workloads, { clusterName: 't' });
+  const killed = (name: string) => ({
+    key: { namespace: 'shop', pod: `${name}-6d4f8-bbbbb`, container: 'app' },
+    oomKills: 2,
+    restarts: 2,
+  });
+  const failingHistory: UsageHistory = {
+    ...history,
+    containers: ['hot', 'cart', 'calm'].map((n) => usage(`${n}-6d4f8-bbbbb`, 'app', 0.2, 120)),
+    events: [killed('hot'), killed('cart')],
+  };
+  const out = () => {
+    const models =
+      inventoryAnalyzer.analyze({ snapshot: failing, policy: DEFAULT_POLICY, workloads: [] })
+        .workloads ?? [];
+    return rightsizingAnalyzer.analyze({
+      snapshot: failing,
+      policy: DEFAULT_POLICY,
+      workloads: models,
+      history: failingHistory,
+    });
+  };
+  const changeOf = (name: string) => out().changes!.find((c) => c.target.name === name)!;
+
+  it('marks a change raising resources for OOM kills as a fix, scored as low as a raise', () => {
+    const hot = changeOf('hot');
+    expect(hot.fixes).toEqual(['OOM kills of container app']);
+    // Base 0.1, nothing cut, two days of history: the failures add nothing to a raise.
+    expect(hot.risk).toEqual({
+      score: 0.1,
+      reasons: [
+        'only raises or first-time requests',
+        'raises resources for OOM kills: a fix, which waves take before any change that fixes nothing',
+      ],
+    });
+    expect(changeOf('calm').fixes).toBeUndefined();
+    expect(changeOf('calm').risk!.score).toBe(0.4);
+  });
+
+  it('counts the failures against what a fix also cuts', () => {
+    const cart = changeOf('cart');
+    expect(cart.fixes).toEqual(['OOM kills of container app']);
+    expect(cart.summary).toMatch(/CPU request 2 → 1400m/);
+    // 0.1 + 0.3 (a full step cut) + 0.2 (cut while OOM kills are in the window)
+    expect(cart.risk!.score).toBe(0.6);
+    expect(cart.risk!.reasons).toContain('cuts despite OOM kills in the window');
+  });
+
+  it('tells the reader the fix goes first', () => {
+    const finding = out().findings!.find(
+      (f) => f.check === 'rightsizing.oom-killed' && f.resource.name === 'hot',
+    )!;
+    expect(finding.remediation).toBe(
+      'Merge the right-sizing pull request that raises its memory (waves take fixes before any change that fixes nothing), or raise the memory limit by hand.',
+    );
+  });
+});

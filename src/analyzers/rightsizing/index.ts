@@ -2,16 +2,19 @@
  * rightsizing: CPU and memory requests and limits per container from usage history, as
  * strategic-merge patches carrying only the resource fields that change, each with its evidence
  * and risk. An HPA scaling on CPU gets its utilization target rescaled in the same pull request,
- * or the CPU is left alone; the change summary says which.
+ * or the CPU is left alone; the change summary says which. A change raising resources for OOM
+ * kills, restarts or throttling says which failures it fixes (`Change.fixes`): waves take it
+ * first, and its risk counts the failures only against what it also cuts.
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { arrayField, field, isRecord } from '../../kube/objects.js';
 import type { Change, Evidence, Finding, ObjectRef, Risk, Severity } from '../../model/types.js';
+import type { Policy } from '../../policy/types.js';
 import { formatCpu, formatMemory } from '../../util/quantity.js';
 import type { Analyzer, AnalyzerInput, AnalyzerOutput } from '../types.js';
 import type { CpuBudget } from './budget.js';
 import { rightsizingPolicyOf } from './policy.js';
-import type { Resources } from './recommend.js';
+import { formatSpan, type ContainerRecommendation, type Resources } from './recommend.js';
 import {
   recommendWorkloads,
   type ContainerResult,
@@ -35,7 +38,7 @@ export const rightsizingAnalyzer: Analyzer = {
     const findings: Finding[] = [];
     for (const result of workloads) {
       changes.push(...changesFor(result, input));
-      findings.push(...findingsFor(result));
+      findings.push(...findingsFor(result, input.policy.rollout.phase));
     }
     const notes = notesFor(workloads, input);
     if (cpuBudget !== undefined) notes.push(budgetNote(cpuBudget, proposedCpuOf(workloads)));
@@ -63,6 +66,9 @@ function changesFor(result: WorkloadRecommendation, input: AnalyzerInput): Chang
   const spec = ref.kind === 'CronJob' ? { jobTemplate: { spec: { template } } } : { template };
   const hpaMove = moving.find((c) => c.recommendation!.hpaCpuTarget !== undefined)?.recommendation
     ?.hpaCpuTarget;
+  const fixes = moving.flatMap((c) =>
+    (c.recommendation!.fixes ?? []).map((f) => `${f} of container ${c.container.name}`),
+  );
   const changes: Change[] = [
     {
       ...rightsizingPatch(ref, spec),
@@ -70,6 +76,7 @@ function changesFor(result: WorkloadRecommendation, input: AnalyzerInput): Chang
       ...magnitudeOf(moving),
       evidence: mergedEvidence(moving),
       risk: riskOf(moving, result, rightsizingPolicyOf(input.policy).maxStep),
+      ...(fixes.length > 0 ? { fixes } : {}),
     },
   ];
   if (hpaMove !== undefined && result.hpa !== undefined) {
@@ -201,9 +208,18 @@ function riskOf(
     score += 0.2;
     reasons.push(`scaled by HPA ${result.hpa.name}`);
   }
-  if (moving.some((c) => /OOM|restart|throttled/.test(c.recommendation!.reasons.join(' ')))) {
+  const failures = [...new Set(moving.flatMap((c) => c.recommendation!.failures ?? []))];
+  const fixed = [...new Set(moving.flatMap((c) => c.recommendation!.fixes ?? []))];
+  if (fixed.length > 0) {
+    // A raise cannot starve a container: the fix itself adds no risk, and goes first.
+    reasons.push(
+      `raises resources for ${fixed.join(', ')}: a fix, which waves take before any change that fixes nothing`,
+    );
+  }
+  if (cut > 0 && failures.length > 0) {
+    // What the failures say about the container weighs on what is cut, not on what is raised.
     score += 0.2;
-    reasons.push('OOM kills, restarts or throttling in the window');
+    reasons.push(`cuts despite ${failures.join(', ')} in the window`);
   }
   return { score: Math.round(Math.min(1, score) * 100) / 100, reasons };
 }
@@ -240,34 +256,53 @@ function hpaChange(hpa: KubeObject, to: number, from: number, evidence: Evidence
   };
 }
 
+/**
+ * What to do about a failure the plan proposes to fix by raising `what` (memory, CPU): merge that
+ * change, which waves take before any change that fixes nothing; in phases 1 and 2 no pull request
+ * carries it.
+ */
+function mergeTheFix(what: string, phase: Policy['rollout']['phase']): string {
+  return phase >= 3
+    ? `Merge the right-sizing pull request that raises its ${what} (waves take fixes before any change that fixes nothing)`
+    : `Apply the plan's right-sizing change that raises its ${what} (rollout phase ${phase} opens no right-sizing pull request)`;
+}
+
 /** Findings raised by a container's recommendation reasons, in this order per container. */
 const REASON_FINDINGS: readonly {
   readonly check: string;
   readonly severity: Severity;
   readonly matches: (reason: string) => boolean;
-  readonly remediation: string;
+  readonly remediation: (rec: ContainerRecommendation, phase: Policy['rollout']['phase']) => string;
 }[] = [
   {
     check: 'rightsizing.oom-killed',
     severity: 'high',
     matches: (r) => r.includes('OOM kill'),
-    remediation: 'Merge the right-sizing pull request, or raise the memory limit by hand.',
+    remediation: (rec, phase) =>
+      rec.fixes?.includes('OOM kills')
+        ? `${mergeTheFix('memory', phase)}, or raise the memory limit by hand.`
+        : rec.reasons.some((r) => r.startsWith('HPA ') && r.includes('memory left alone'))
+          ? 'Raise the memory limit by hand: an HPA scales this workload on memory, so right-sizing leaves it alone.'
+          : "No raise is proposed: the kills were of pods that ran other resources, and today's memory is above their peak. A kill at today's limit raises it on the next run.",
   },
   {
     check: 'rightsizing.cpu-throttled',
     severity: 'medium',
     matches: (r) => r.startsWith('CPU throttled'),
-    remediation: 'Raise the CPU request; remove the CPU limit unless it is needed.',
+    remediation: (rec, phase) =>
+      rec.fixes?.includes('CPU throttling')
+        ? `${mergeTheFix('CPU', phase)}, or raise the CPU request by hand; remove the CPU limit unless it is needed.`
+        : 'Raise the CPU request; remove the CPU limit unless it is needed.',
   },
   {
     check: 'rightsizing.hpa-resource-left-alone',
     severity: 'info',
     matches: (r) => r.startsWith('HPA ') && r.includes('left alone'),
-    remediation: 'Review the HPA target and the request together.',
+    remediation: () => 'Review the HPA target and the request together.',
   },
 ];
 
-function findingsFor(result: WorkloadRecommendation): Finding[] {
+function findingsFor(result: WorkloadRecommendation, phase: Policy['rollout']['phase']): Finding[] {
   const findings: Finding[] = [];
   const { ref } = result.workload;
   for (const c of result.containers) {
@@ -282,7 +317,7 @@ function findingsFor(result: WorkloadRecommendation): Finding[] {
         severity,
         resource: ref,
         message: `container ${c.container.name}: ${reason}`,
-        remediation,
+        remediation: remediation(rec, phase),
       });
     }
   }
@@ -343,11 +378,8 @@ function notesFor(results: readonly WorkloadRecommendation[], input: AnalyzerInp
     );
   }
   if (noSeries.length > 0) {
-    const named = noSeries.slice(0, NAMED_IN_NOTES).join(', ');
-    const more =
-      noSeries.length > NAMED_IN_NOTES ? ` and ${noSeries.length - NAMED_IN_NOTES} more` : '';
     notes.push(
-      `right-sizing: no usage series for ${noSeries.length} container(s): ${named}${more}`,
+      `right-sizing: no usage series for ${noSeries.length} container(s): ${named(noSeries)}`,
     );
   }
   if (skipped.length > 0) {
@@ -355,5 +387,26 @@ function notesFor(results: readonly WorkloadRecommendation[], input: AnalyzerInp
       `right-sizing skipped for ${skipped.length} container(s): ${[...new Set(skipped.map((c) => c.recommendation!.skipped))].join('; ')}`,
     );
   }
+  const soaking = results.flatMap(({ workload, containers }) =>
+    containers.flatMap((c) => {
+      const soak = c.recommendation?.soak;
+      return soak === undefined
+        ? []
+        : [
+            `${workload.ref.namespace}/${workload.ref.name} ${c.container.name} (${formatSpan(soak.ranSeconds)})`,
+          ];
+    }),
+  );
+  if (soaking.length > 0) {
+    notes.push(
+      `right-sizing: cuts held for ${soaking.length} container(s) until today's resources have run the ${rightsizingPolicyOf(input.policy).soak} soak (rightsizing.soak): ${named(soaking)}`,
+    );
+  }
   return notes;
+}
+
+/** The first NAMED_IN_NOTES items, then how many more. */
+function named(items: readonly string[]): string {
+  const more = items.length > NAMED_IN_NOTES ? ` and ${items.length - NAMED_IN_NOTES} more` : '';
+  return `${items.slice(0, NAMED_IN_NOTES).join(', ')}${more}`;
 }

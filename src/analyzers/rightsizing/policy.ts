@@ -23,6 +23,8 @@ export interface ResolvedRightsizing {
   readonly policy: RightsizingPolicy;
   readonly minHistorySeconds: number;
   readonly fullConfidenceSeconds: number;
+  /** How long today's resources must have run before one of them is cut (0: no wait). */
+  readonly soakSeconds: number;
   /**
    * The CPU model. Under `overRequestCost: auto` its price is a placeholder until the plan
    * solves it (`withOverRequestPrice`).
@@ -43,6 +45,7 @@ export function resolveRightsizing(policy: RightsizingPolicy): ResolvedRightsizi
       policy.fullConfidenceHistory,
       'rightsizing.fullConfidenceHistory',
     ),
+    soakSeconds: parseDuration(policy.soak, 'rightsizing.soak'),
     cpuModel: {
       halfLifeSeconds: parseDuration(policy.cpu.halfLife, 'rightsizing.cpu.halfLife'),
       overRequestCost: policy.cpu.overRequestCost === 'auto' ? 0 : policy.cpu.overRequestCost,

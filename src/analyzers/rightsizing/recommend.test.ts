@@ -384,6 +384,111 @@ describe('recommendContainer', () => {
     expect(rec.reasons.join()).toMatch(/cut limited to 30%/);
   });
 
+  describe("the soak: a cut waits until today's resources have run rightsizing.soak", () => {
+    const NOW = 1_000_000;
+    const HOUR = 3600;
+    const current: Resources = { cpuRequest: 2, memoryRequest: 1024 * MI, memoryLimit: 2048 * MI };
+
+    it("holds every cut while today's resources have run less than the soak, and says so", () => {
+      const fresh = { resourcesSince: NOW - 3 * HOUR };
+      const rec = recommendContainer(history(steadyCpu(), steadyMemory(), fresh), current, rules);
+      expect(rec.changed).toEqual({});
+      expect(rec.proposed).toEqual(current);
+      expect(rec.largestCut).toBe(0);
+      expect(rec.soak).toEqual({
+        ranSeconds: 3 * HOUR,
+        held: ['cpuRequest', 'memoryLimit', 'memoryRequest'],
+      });
+      expect(rec.reasons.join('; ')).toMatch(
+        /CPU request, memory limit, memory request not lowered: today's resources have run 3h, less than the 24h soak \(rightsizing.soak\)/,
+      );
+      // No step-limit sentence for a cut that is not made.
+      expect(rec.reasons.join('; ')).not.toMatch(/cut limited/);
+    });
+
+    it('cuts once they have run the soak, or when nobody can tell since when they run', () => {
+      const soaked = { resourcesSince: NOW - 25 * HOUR };
+      for (const extra of [soaked, {}]) {
+        const rec = recommendContainer(history(steadyCpu(), steadyMemory(), extra), current, rules);
+        expect(rec.proposed.cpuRequest).toBeCloseTo(1.4, 9);
+        expect(rec.soak).toBeUndefined();
+      }
+      // soak: 0s turns the rule off.
+      const off = withOverRequestPrice(
+        resolveRightsizing({ ...DEFAULT_RIGHTSIZING_POLICY, soak: '0s' }),
+        3,
+      );
+      const now = { resourcesSince: NOW };
+      const rec = recommendContainer(history(steadyCpu(), steadyMemory(), now), current, off);
+      expect(rec.proposed.cpuRequest).toBeCloseTo(1.4, 9);
+    });
+
+    it('never holds a raise: an OOM-killed container gets its memory, its CPU cut waits', () => {
+      const killed = { oomKills: 1, resourcesSince: NOW - HOUR };
+      const small: Resources = { cpuRequest: 2, memoryRequest: 150 * MI, memoryLimit: 150 * MI };
+      const rec = recommendContainer(history(steadyCpu(), steadyMemory(), killed), small, rules);
+      expect(rec.changed.memoryLimit!).toBeGreaterThanOrEqual(150 * MI * 1.2);
+      expect(rec.changed.cpuRequest).toBeUndefined();
+      expect(rec.soak?.held).toEqual(['cpuRequest']);
+      expect(rec.fixes).toEqual(['OOM kills']);
+    });
+
+    it('holds a CPU limit the ratio would cut (cpuLimits: true) along with the request', () => {
+      const withLimits = withOverRequestPrice(
+        resolveRightsizing({ ...DEFAULT_RIGHTSIZING_POLICY, cpuLimits: true }),
+        3,
+      );
+      const rec = recommendContainer(
+        history(steadyCpu(), steadyMemory(), { resourcesSince: NOW - HOUR }),
+        { cpuRequest: 2, cpuLimit: 8 },
+        withLimits,
+      );
+      expect(rec.changed.cpuRequest).toBeUndefined();
+      expect(rec.changed.cpuLimit).toBeUndefined();
+      expect(rec.soak?.held).toEqual(['cpuRequest', 'cpuLimit']);
+    });
+  });
+
+  describe('fixes: the failures a recommendation remedies by raising resources', () => {
+    it('OOM kills, restarts and throttling, each only when it raises its resource', () => {
+      const memory: Resources = { memoryRequest: 256 * MI, memoryLimit: 256 * MI };
+      const oom = recommendContainer(
+        history(steadyCpu(), steadyMemory(), { oomKills: 2 }),
+        memory,
+        rules,
+      );
+      expect(oom.fixes).toEqual(['OOM kills']);
+      // Kills of pods that ran other resources, today's limit above their peak: nothing raised.
+      const old = { oomKills: 2, sameSpec: { oomKills: 0, throttled: [] } };
+      const fixed = { memoryRequest: 308 * MI, memoryLimit: 308 * MI };
+      expect(
+        recommendContainer(history(steadyCpu(), steadyMemory(), old), fixed, rules).fixes,
+      ).toBeUndefined();
+      // Restarts raise a request below the limit up to it.
+      const restarts = recommendContainer(
+        history(steadyCpu(), steadyMemory(), { restarts: 3 }),
+        { memoryRequest: 100 * MI, memoryLimit: 300 * MI },
+        rules,
+      );
+      expect(restarts.changed.memoryRequest).toBe(300 * MI);
+      expect(restarts.fixes).toEqual(['restarts']);
+      const throttled = recommendContainer(
+        history(steadyCpu(), steadyMemory(), { throttled: [series(48, () => 0.4)] }),
+        { cpuRequest: 0.25, cpuLimit: 0.25 },
+        rules,
+      );
+      expect(throttled.fixes).toEqual(['CPU throttling']);
+      // No failure: a raise for usage alone is not a fix.
+      const grown = recommendContainer(
+        history(steadyCpu(), steadyMemory()),
+        { cpuRequest: 0.1, memoryRequest: 100 * MI },
+        rules,
+      );
+      expect(grown.changed.cpuRequest!).toBeGreaterThan(0.1);
+      expect(grown.fixes).toBeUndefined();
+    });
+  });
+
   it('floors hold for idle containers', () => {
     const idle = series(48, () => 0.0001);
     const rec = recommendContainer(

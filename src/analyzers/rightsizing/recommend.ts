@@ -1,9 +1,10 @@
 /**
  * One container's recommendation: the estimates of `estimate.ts` put through the safety rules
  * of the policy, in this order: evidence (OOM kills, throttling, restarts) raises; floors and
- * readable rounding; a low-confidence source (metrics.k8s.io) may only raise; the step limit
- * bounds each cut; an HPA scaling on a resource decides whether that resource may move; changes
- * below `minChange` are dropped. Pure: numbers in, numbers and sentences out.
+ * readable rounding; a low-confidence source (metrics.k8s.io) may only raise; no cut before
+ * today's resources have run the soak; the step limit bounds each cut; an HPA scaling on a
+ * resource decides whether that resource may move; changes below `minChange` are dropped.
+ * Pure: numbers in, numbers and sentences out.
  */
 import type { Sample } from '../../metrics/types.js';
 import type { Evidence } from '../../model/types.js';
@@ -49,7 +50,17 @@ export interface ContainerHistoryInput {
   readonly stepSeconds: number;
   /** End of the history window (unix seconds): recency weights count back from here. */
   readonly now: number;
+  /**
+   * Since when (unix seconds) the workload has run today's resources for this container. A cut
+   * waits until they have run the policy's soak: the step limit's next cut must be proven by
+   * usage measured under the last one, not made again on the same evidence. Absent: nobody can
+   * tell (no controller revision, no live pod), and the soak is not applied.
+   */
+  readonly resourcesSince?: number;
 }
+
+/** A failure seen in the usage window; a raise of the resource it is about fixes it. */
+export type Failure = 'OOM kills' | 'restarts' | 'CPU throttling';
 
 /** An HPA scaling the workload on a resource's utilization (percent of the request). */
 export interface HpaTargets {
@@ -86,6 +97,15 @@ export interface ContainerRecommendation {
   readonly largestCut: number;
   /** History covered, in seconds. */
   readonly historySeconds: number;
+  /** The failures in the window (OOM kills, else restarts; throttling); absent when none. */
+  readonly failures?: readonly Failure[];
+  /**
+   * The failures this recommendation remedies: those whose resource it raises (OOM kills and
+   * restarts memory, throttling CPU). Absent when it raises nothing that failed.
+   */
+  readonly fixes?: readonly Failure[];
+  /** Cuts held because today's resources have run less than the soak (`resourcesSince`). */
+  readonly soak?: { readonly ranSeconds: number; readonly held: readonly ResourceField[] };
 }
 
 const HPA_TARGET_RANGE = { min: 10, max: 95 } as const;
@@ -136,6 +156,12 @@ export function recommendContainer(
 
   const proposed: { -readonly [K in ResourceField]?: number } = { ...current };
   let hpaCpuTarget: ContainerRecommendation['hpaCpuTarget'];
+  const ran = unsoakedSeconds(history, rules);
+  /** The fields whose cut the soak holds, in the order they were decided. */
+  const held: ResourceField[] = [];
+  const bound = (target: number, field: ResourceField, round: (v: number) => number): number =>
+    bounded(target, current[field], field, history, rules, reasons, round, ran, held);
+  let throttled = false;
 
   if (cpu !== undefined) {
     let cores = cpu.cores;
@@ -145,6 +171,7 @@ export function recommendContainer(
       history.sameSpec === undefined
         ? throttling
         : throttledShare(history.sameSpec.throttled, threshold);
+    throttled = throttling !== undefined || throttlingNow !== undefined;
     if (throttling !== undefined) {
       // Usage under throttling is capped by the limit: the true demand is higher than seen.
       cores = Math.max(cores * (1 + throttling), current.cpuRequest ?? 0);
@@ -156,14 +183,8 @@ export function recommendContainer(
     if (throttlingNow !== undefined)
       cores = Math.max(cores, (current.cpuRequest ?? 0) * (1 + throttlingNow));
     cores = cpuRequestFrom(rules, cores);
-    let request: number | undefined = bounded(
-      cores,
-      current.cpuRequest,
-      history,
-      rules,
-      'CPU request',
-      reasons,
-      (v) => roundCpu(v, policy.cpu.roundMillicores),
+    let request: number | undefined = bound(cores, 'cpuRequest', (v) =>
+      roundCpu(v, policy.cpu.roundMillicores),
     );
     if (hpa?.cpuUtilization !== undefined && request !== current.cpuRequest) {
       const decision =
@@ -174,7 +195,12 @@ export function recommendContainer(
       else hpaCpuTarget = decision.target;
     }
     if (request !== undefined) proposed.cpuRequest = request;
-    const limit = cpuLimitFor(request, current, rules, reasons, throttlingNow);
+    let limit = cpuLimitFor(request, current, rules, reasons, throttlingNow);
+    // A limit set from the request (cpuLimits) may be a cut of today's limit: the soak holds it.
+    if (ran !== undefined && limit !== undefined && limit < (current.cpuLimit ?? -Infinity)) {
+      held.push('cpuLimit');
+      limit = current.cpuLimit;
+    }
     if (limit !== undefined) proposed.cpuLimit = limit;
   }
 
@@ -210,18 +236,8 @@ export function recommendContainer(
         reasons.push(
           'no memory limit added: the only usage source is a single low-confidence point',
         );
-      const limit = noNewLimit
-        ? undefined
-        : bounded(bytes, current.memoryLimit, history, rules, 'memory limit', reasons, round);
-      const request = bounded(
-        bytes,
-        current.memoryRequest,
-        history,
-        rules,
-        'memory request',
-        reasons,
-        round,
-      );
+      const limit = noNewLimit ? undefined : bound(bytes, 'memoryLimit', round);
+      const request = bound(bytes, 'memoryRequest', round);
       // Never a request above the limit, whichever rule held which.
       proposed.memoryLimit = limit;
       proposed.memoryRequest =
@@ -229,7 +245,14 @@ export function recommendContainer(
     }
   }
 
+  if (ran !== undefined && held.length > 0) {
+    reasons.push(
+      `${held.map((f) => FIELD_NAMES[f]).join(', ')} not lowered: today's resources have run ${formatSpan(ran)}, less than the ${policy.soak} soak (rightsizing.soak) a cut waits for`,
+    );
+  }
   const changed = changedFields(current, proposed, policy.minChange);
+  const failures = failuresOf(history, throttled);
+  const fixes = failures.filter((f) => raises(f, current, changed));
   return {
     proposed: { ...current, ...changed },
     changed,
@@ -239,7 +262,53 @@ export function recommendContainer(
     ...(hpaCpuTarget !== undefined && changed.cpuRequest !== undefined ? { hpaCpuTarget } : {}),
     largestCut: largestCut(current, changed),
     historySeconds,
+    ...(failures.length > 0 ? { failures } : {}),
+    ...(fixes.length > 0 ? { fixes } : {}),
+    ...(ran !== undefined && held.length > 0 ? { soak: { ranSeconds: ran, held } } : {}),
   };
+}
+
+const FIELD_NAMES: Readonly<Record<ResourceField, string>> = {
+  cpuRequest: 'CPU request',
+  cpuLimit: 'CPU limit',
+  memoryRequest: 'memory request',
+  memoryLimit: 'memory limit',
+};
+
+/**
+ * How long today's resources have run (seconds), when that is less than the policy's soak;
+ * undefined when they have run it, or nobody can tell since when they run.
+ */
+function unsoakedSeconds(
+  history: ContainerHistoryInput,
+  rules: ResolvedRightsizing,
+): number | undefined {
+  if (history.resourcesSince === undefined) return undefined;
+  const ran = Math.max(0, history.now - history.resourcesSince);
+  return ran < rules.soakSeconds ? ran : undefined;
+}
+
+function failuresOf(history: ContainerHistoryInput, throttled: boolean): Failure[] {
+  const failures: Failure[] = [];
+  // An OOM kill is a restart too: restarts count alone when none was an OOM kill.
+  if (history.oomKills > 0) failures.push('OOM kills');
+  else if (history.restarts > 0) failures.push('restarts');
+  if (throttled) failures.push('CPU throttling');
+  return failures;
+}
+
+/**
+ * Whether `changed` raises the resource a failure is about: a request or limit above today's, or
+ * a request where there was none (a new limit is a cut from unlimited, not a raise).
+ */
+function raises(failure: Failure, current: Resources, changed: Resources): boolean {
+  const [request, limit]: readonly ResourceField[] =
+    failure === 'CPU throttling' ? ['cpuRequest', 'cpuLimit'] : ['memoryRequest', 'memoryLimit'];
+  return [request, limit].some((field) => {
+    const next = changed[field];
+    const now = current[field];
+    return next !== undefined && (now === undefined ? field === request : next > now);
+  });
 }
 
 /** History covered (seconds) and the short-history margin it earns. */
@@ -282,21 +351,29 @@ export function containerCpuCurve(
 }
 
 /**
- * Applies the confidence rule (a low-confidence source never lowers) and the step limit (no cut
- * deeper than `maxStep` at once) to a target against today's value.
+ * Applies the confidence rule (a low-confidence source never lowers), the soak (no cut before
+ * today's resources have run it: `unsoaked` is how long they have, the field goes to `held`) and
+ * the step limit (no cut deeper than `maxStep` at once) to a target against today's value.
  */
 function bounded(
   target: number,
   current: number | undefined,
+  field: ResourceField,
   history: ContainerHistoryInput,
   rules: ResolvedRightsizing,
-  what: string,
   reasons: string[],
   round: (v: number) => number,
+  unsoaked: number | undefined,
+  held: ResourceField[],
 ): number {
   if (current === undefined || target >= current) return target;
+  const what = FIELD_NAMES[field];
   if (history.confidence === 'low') {
     reasons.push(`${what} not lowered: the only usage source is a single low-confidence point`);
+    return current;
+  }
+  if (unsoaked !== undefined) {
+    held.push(field);
     return current;
   }
   const lowest = round(current * (1 - rules.policy.maxStep));

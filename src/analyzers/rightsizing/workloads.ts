@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { scaleTargetsOf } from '../../kube/autoscaling.js';
-import { arrayField, field, isRecord, podContainersOf } from '../../kube/objects.js';
+import { arrayField, field } from '../../kube/objects.js';
 import { groupUsageByWorkload, OwnerIndex, ownerId } from '../../metrics/ownership.js';
 import type {
   ContainerEvents,
@@ -15,7 +15,6 @@ import type {
   UsageHistory,
 } from '../../metrics/types.js';
 import type { ContainerModel, WorkloadModel } from '../../model/types.js';
-import { tryParseQuantity } from '../../util/quantity.js';
 import type { AnalyzerInput } from '../types.js';
 import { solveCpuBudget, type CpuBudget } from './budget.js';
 import {
@@ -34,6 +33,8 @@ import {
   type HpaTargets,
   type Resources,
 } from './recommend.js';
+import { podContainerResources, resourcesOf, sameResources } from './resources.js';
+import { resourcesRunningSince, revisionsByWorkload } from './since.js';
 
 export interface ContainerResult {
   readonly container: ContainerModel;
@@ -87,11 +88,20 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
       .filter((o) => o.kind === 'Pod')
       .map((pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, pod] as const),
   );
+  const revisions = revisionsByWorkload(input.snapshot.objects);
   const prepared = input.workloads.map((workload) => {
     const usage = usageByWorkload.get(workload) ?? [];
     const hpa = hpas.get(targetKey(workload.ref.namespace, workload.ref.kind, workload.ref.name));
     const containers = workload.containers.map((container) => {
-      const h = containerHistory(container, usage, history, livePods);
+      const since = resourcesRunningSince(
+        workload,
+        container.name,
+        currentResources(container),
+        revisions,
+        livePods,
+        history.window.end,
+      );
+      const h = containerHistory(container, usage, history, livePods, since);
       // Built once: the price solve and the proposal read the same curve.
       const curve = h === undefined ? undefined : containerCpuCurve(h, resolved);
       return { container, current: currentResources(container), history: h, curve };
@@ -216,6 +226,7 @@ function containerHistory(
   usage: readonly ContainerUsage[],
   history: UsageHistory,
   livePods: ReadonlyMap<string, KubeObject>,
+  resourcesSince: number | undefined,
 ): ContainerHistoryInput | undefined {
   const mine = usage.filter((u) => u.key.container === container.name);
   if (mine.length === 0) return undefined;
@@ -259,6 +270,7 @@ function containerHistory(
     confidence: history.confidence,
     stepSeconds: history.window.stepSeconds,
     now: history.window.end,
+    ...(resourcesSince !== undefined ? { resourcesSince } : {}),
   };
 }
 
@@ -302,40 +314,6 @@ export function pinDefaultedRequests(
   }
   if (Object.keys(pins).length === 0) return recommendation;
   return { ...recommendation, changed: { ...changed, ...pins } };
-}
-
-function resourcesOf(
-  requests: Readonly<Record<string, string | undefined>>,
-  limits: Readonly<Record<string, string | undefined>>,
-): Resources {
-  const out: { -readonly [K in keyof Resources]?: number } = {};
-  const set = (key: keyof Resources, value: string | undefined): void => {
-    const parsed = tryParseQuantity(value);
-    if (parsed !== undefined) out[key] = parsed;
-  };
-  // A request unset beside a limit is the limit, as the API server defaults it.
-  set('cpuRequest', requests.cpu ?? limits.cpu);
-  set('cpuLimit', limits.cpu);
-  set('memoryRequest', requests.memory ?? limits.memory);
-  set('memoryLimit', limits.memory);
-  return out;
-}
-
-/** The resources a live pod's container (init ones included) runs with; empty when absent. */
-function podContainerResources(pod: KubeObject, name: string): Resources {
-  const spec = podContainersOf(pod).find((c) => isRecord(c) && c.name === name);
-  const quantities = (kind: 'requests' | 'limits'): Record<string, string> => {
-    const value = field(spec, 'resources', kind);
-    if (!isRecord(value)) return {};
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-  };
-  return resourcesOf(quantities('requests'), quantities('limits'));
-}
-
-function sameResources(a: Resources, b: Resources): boolean {
-  return (['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const).every(
-    (k) => a[k] === b[k],
-  );
 }
 
 /** Usage by workload: live pods through ownerReferences, gone pods by their controller's naming. */
