@@ -1,5 +1,6 @@
 // `tars propose` end to end on a real bare repository: phases, waves of at most waveSize
-// workloads (lowest risk first), idempotent re-runs, and the next wave only after a merge.
+// workloads (fixes of observed failures first, then lowest risk), idempotent re-runs, the next
+// wave only after a merge, and no right-sizing cut repeated before the soak.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,110 @@ function workloadsIn(applied: AppliedChanges, concern: string): string[] {
     .filter((c) => c.concern === concern)
     .map((c) => c.workload?.name ?? c.target.name);
   return [...new Set(names)].sort();
+}
+
+interface RightsizingPatch {
+  id: string;
+  concern: string;
+  target: { kind: string; name: string };
+  manifest: { spec: { template: { spec: PodSpec } } };
+}
+type Resources = Record<'requests' | 'limits', Record<string, string> | undefined>;
+interface PodSpec {
+  containers?: { name: string; resources?: Partial<Resources> }[];
+  initContainers?: { name: string; resources?: Partial<Resources> }[];
+}
+interface Listed {
+  metadata: {
+    name: string;
+    uid?: string;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string; uid: string }[];
+  };
+  spec: PodSpec & {
+    replicas?: number;
+    selector?: { matchLabels: Record<string, string> };
+    template?: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
+  status?: Record<string, unknown>;
+}
+
+/** Sets a patch's container resources on a pod spec, as the merge of the patch does. */
+function applyResources(spec: PodSpec, patch: PodSpec): void {
+  for (const list of ['containers', 'initContainers'] as const) {
+    for (const patched of patch[list] ?? []) {
+      const target = spec[list]!.find((c) => c.name === patched.name)!;
+      const resources = (target.resources ??= {});
+      for (const kind of ['requests', 'limits'] as const)
+        if (patched.resources?.[kind] !== undefined)
+          resources[kind] = { ...resources[kind], ...patched.resources[kind] };
+    }
+  }
+}
+
+const REVISION = 'deployment.kubernetes.io/revision';
+
+/**
+ * What the cluster holds once the right-sizing `changes` are synced at `at`: each Deployment's
+ * template runs the merged resources under a new revision, by a new ReplicaSet whose pods
+ * replaced the current one's; that one is scaled to zero.
+ */
+function rollOut(snapshot: string, changes: readonly RightsizingPatch[], at: string): void {
+  const read = (file: string) =>
+    parse(readFileSync(join(snapshot, file), 'utf8')) as { items: Listed[] };
+  const write = (file: string, list: { items: Listed[] }) =>
+    writeFileSync(join(snapshot, file), stringify(list));
+  const deployments = read('deployments.yaml');
+  const replicaSets = read('replicasets.yaml');
+  const pods = read('pods.yaml');
+  for (const change of changes.filter((c) => c.target.kind === 'Deployment')) {
+    const name = change.target.name;
+    const patch = change.manifest.spec.template.spec;
+    const deployment = deployments.items.find((d) => d.metadata.name === name)!;
+    applyResources(deployment.spec.template!.spec, patch);
+    const revisionOf = (o: Listed) => Number(o.metadata.annotations?.[REVISION]);
+    const old = replicaSets.items
+      .filter((o) => o.metadata.ownerReferences?.[0]?.name === name)
+      .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+    const revision = String(revisionOf(old) + 1);
+    deployment.metadata.annotations![REVISION] = revision;
+    old.spec.replicas = 0;
+    const hash = 'z9w8v7t6s5';
+    const rs: Listed = structuredClone(old);
+    rs.metadata = {
+      ...rs.metadata,
+      name: `${name}-${hash}`,
+      uid: `${name}-rs-2`,
+      creationTimestamp: at,
+      labels: { ...rs.metadata.labels, 'pod-template-hash': hash },
+      annotations: { ...rs.metadata.annotations, [REVISION]: revision },
+    };
+    rs.spec.replicas = deployment.spec.replicas;
+    rs.spec.selector!.matchLabels['pod-template-hash'] = hash;
+    rs.spec.template!.metadata.labels['pod-template-hash'] = hash;
+    applyResources(rs.spec.template!.spec, patch);
+    replicaSets.items.push(rs);
+    for (const pod of pods.items.filter(
+      (p) => p.metadata.ownerReferences?.[0]?.name === old.metadata.name,
+    )) {
+      pod.metadata = {
+        ...pod.metadata,
+        name: `${name}-${hash}-q2q2q`,
+        uid: `${name}-pod-2`,
+        creationTimestamp: at,
+        labels: { ...pod.metadata.labels, 'pod-template-hash': hash },
+        ownerReferences: [
+          { ...pod.metadata.ownerReferences![0], name: rs.metadata.name, uid: rs.metadata.uid! },
+        ],
+      };
+      applyResources(pod.spec, patch);
+    }
+  }
+  write('deployments.yaml', deployments);
+  write('replicasets.yaml', replicaSets);
+  write('pods.yaml', pods);
 }
 
 describe('tars propose', () => {
@@ -155,6 +260,65 @@ describe('tars propose', () => {
     writeFileSync(podsFile, original);
     const next = propose(remote.bare, policy, remote.env, snapshot);
     expect(next.find((r) => r.concern === 'takeover')?.status).toBe('updated');
+  });
+
+  it('phase 3 right-sizing: the OOM fix in wave 1; once wave 1 runs, no second cut without a soak', () => {
+    const remote = createRemote();
+    const policy = policies('    phase: 3\n    waveSize: 5\n');
+    // The whole example, usage history included: right-sizing needs it.
+    const snapshot = mkdtempSync(join(tmpdir(), 'tars-snapshot-'));
+    cpSync(EXAMPLE, snapshot, { recursive: true });
+    const branch = `tars/${CLUSTER}/rightsizing`;
+    const record = () =>
+      JSON.parse(remote.tree(branch, `generated/${CLUSTER}`).get('.tars/changes.json')!) as {
+        changes: (AppliedChanges['changes'][number] & RightsizingPatch)[];
+      };
+
+    const first = propose(remote.bare, policy, remote.env, snapshot);
+    expect(first.find((r) => r.concern === 'rightsizing')).toMatchObject({ status: 'created' });
+    const wave1 = record().changes.filter((c) => c.concern === 'rightsizing');
+    const wave1Workloads = workloadsIn(record(), 'rightsizing');
+    expect(wave1Workloads).toHaveLength(5);
+    // cartservice is OOM-killed and currencyservice throttled: their raises go first.
+    expect(wave1Workloads).toEqual(expect.arrayContaining(['cartservice', 'currencyservice']));
+
+    // Wave 1 merges and Argo CD syncs it: new ReplicaSets and pods, created an hour before the
+    // snapshot's usage ends, run the merged resources. The usage history stays the same.
+    remote.setRef('refs/heads/main', remote.sha(branch)!);
+    rollOut(snapshot, wave1, '2026-11-07T23:00:00Z');
+    // The plan says why they get no change: the cut waits for the soak.
+    const out = mkdtempSync(join(tmpdir(), 'tars-out-'));
+    const plan = tars([
+      'plan',
+      '--snapshot',
+      snapshot,
+      '--policies',
+      policy,
+      '--out',
+      out,
+      '--model',
+      join(out, 'model.json'),
+      '--quiet',
+    ]);
+    expect(plan.code, plan.stderr).toBe(0);
+    const { notes } = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as {
+      notes: string[];
+    };
+    const held = notes.find((n) => n.includes('soak'));
+    expect(held).toMatch(
+      /^right-sizing: cuts held for 5 container\(s\) until today's resources have run the 24h soak \(rightsizing.soak\): /,
+    );
+    for (const name of wave1Workloads)
+      expect(held).toMatch(new RegExp(`boutique/${name} \\S+ \\(55m\\)`));
+
+    const next = propose(remote.bare, policy, remote.env, snapshot);
+    expect(next.find((r) => r.concern === 'rightsizing')).toMatchObject({ status: 'updated' });
+    const after = record().changes.filter((c) => c.concern === 'rightsizing');
+    // Wave 1's workloads keep the changes that merged: no further cut on the same history.
+    for (const merged of wave1)
+      expect(after.find((c) => c.id === merged.id)?.manifest).toEqual(merged.manifest);
+    const wave2 = workloadsIn(record(), 'rightsizing').filter((w) => !wave1Workloads.includes(w));
+    expect(wave2).toHaveLength(5);
   });
 
   it('a cluster named like an EKS ARN gets the folder `tars plan` writes, and a branch of it', () => {
