@@ -21,7 +21,7 @@ import type { KubeObject } from '../../cluster/types.js';
 import { isRecord } from '../../kube/objects.js';
 import type { WorkloadModel } from '../../model/types.js';
 import type { Resources } from './recommend.js';
-import { podContainerResources, sameResources } from './resources.js';
+import { podContainerResources } from './resources.js';
 
 /** One revision of a workload's pod template. */
 interface Revision {
@@ -102,17 +102,30 @@ export function resourcesRunningSince(
   now: number,
 ): number | undefined {
   const { kind, namespace, name } = workload.ref;
+  const runsToday = (object: KubeObject): boolean =>
+    runsAll(podContainerResources(object, container), today);
   const fromRevisions = sinceFromRevisions(
     revisions.get(ownerKey(kind, namespace, name)) ?? [],
-    (r) => sameResources(podContainerResources(r.template, container), today),
+    (r) => runsToday(r.template),
   );
   if (fromRevisions !== undefined) return fromRevisions;
   const pods = workload.pods.flatMap((p) => livePods.get(`${namespace}/${p}`) ?? []);
   if (pods.length === 0) return undefined;
-  const running = pods.filter((p) => sameResources(podContainerResources(p, container), today));
+  const running = pods.filter(runsToday);
   if (running.length === 0) return now;
   // A pod without a creation time has run them for as long as anyone can tell.
   return Math.min(...running.map((p) => (Number.isNaN(createdAt(p)) ? -Infinity : createdAt(p))));
+}
+
+/**
+ * Whether `running` has every value today's template sets. A value only the pod has is a
+ * LimitRange's default (or a limit since removed, a raise): it cuts nothing, so it does not
+ * restart the clock of a cut.
+ */
+function runsAll(running: Resources, today: Resources): boolean {
+  return (['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const).every(
+    (k) => today[k] === undefined || running[k] === today[k],
+  );
 }
 
 function sinceFromRevisions(

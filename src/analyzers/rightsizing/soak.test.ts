@@ -148,6 +148,22 @@ describe('the soak, from what the snapshot says about since when today’s resou
       ['web-6d4f8-aaaaa', 'web-6d4f8-bbbbb'],
     );
     expect(older.change?.summary).toMatch(/CPU request 2 → 1400m/);
+    // A pod with a memory request from the namespace's LimitRange still runs today's CPU.
+    const defaulted = ownedBy(
+      {
+        ...pod('web-6d4f8-ccccc', 'shop', {
+          containers: [{ ...container('app', { cpu: '2', memory: '64Mi' }), image: 'app:1' }],
+        }),
+        metadata: {
+          ...pod('web-6d4f8-ccccc', 'shop').metadata,
+          creationTimestamp: iso(END - 30 * HOUR),
+        },
+      },
+      rs,
+    );
+    expect(plan([web, rs, defaulted], ['web-6d4f8-ccccc']).change?.summary).toMatch(
+      /CPU request 2 → 1400m/,
+    );
     // A pod still running other resources is not today's: they have not run at all yet.
     const pending = plan(
       [web, rs, livePod('web-6d4f8-bbbbb', rs, END - 30 * HOUR, '3')],
