@@ -21,6 +21,12 @@ export function refOf(obj: KubeObject): ObjectRef {
 }
 
 /** `kind/namespace/name` (or `kind/name` when cluster-scoped): unique within a snapshot. */
+/** When the API server created `obj`, in Unix seconds; NaN when it carries no readable time. */
+export function createdAtSeconds(obj: KubeObject): number {
+  const stamp = obj.metadata.creationTimestamp;
+  return typeof stamp === 'string' ? Date.parse(stamp) / 1000 : NaN;
+}
+
 export function objectKey(ref: { kind: string; namespace?: string; name: string }): string {
   return ref.namespace === undefined
     ? `${ref.kind}/${ref.name}`

@@ -8,6 +8,7 @@
  * grant.
  */
 import { isWorkloadKind } from '../analyzers/inventory/owners.js';
+import { apiGroupOf } from '../charts/identity.js';
 import type { SkippedKind } from '../cluster/types.js';
 import {
   CONCERNS,
@@ -95,7 +96,7 @@ function podKindsOf(kind: WorkloadKind): readonly string[] {
 
 /** `apps/Deployment shop/cart`: the group, so the operator knows what to grant. */
 function describeRef(ref: ObjectRef): string {
-  const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+  const group = apiGroupOf(ref.apiVersion);
   const where = ref.namespace !== undefined ? `${ref.namespace}/${ref.name}` : ref.name;
   return `${group ? `${group}/` : ''}${ref.kind} ${where}`;
 }

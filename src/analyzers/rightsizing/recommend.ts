@@ -29,6 +29,14 @@ export interface Resources {
 
 export type ResourceField = keyof Resources;
 
+/** Every field of `Resources`, in the order messages list them. */
+export const RESOURCE_FIELDS = [
+  'cpuRequest',
+  'cpuLimit',
+  'memoryRequest',
+  'memoryLimit',
+] as const satisfies readonly ResourceField[];
+
 export interface ContainerHistoryInput {
   /** One series per pod of the workload (pods that are gone included). */
   readonly cpu: readonly (readonly Sample[])[];
@@ -490,7 +498,7 @@ export function hpaCpuDecision(
 
 function changedFields(current: Resources, proposed: Resources, minChange: number): Resources {
   const changed: { -readonly [K in ResourceField]?: number } = {};
-  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+  for (const field of RESOURCE_FIELDS) {
     const next = proposed[field];
     const now = current[field];
     if (next === undefined || next === now) continue;
@@ -516,7 +524,7 @@ function changedFields(current: Resources, proposed: Resources, minChange: numbe
 
 function largestCut(current: Resources, changed: Resources): number {
   let cut = 0;
-  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+  for (const field of RESOURCE_FIELDS) {
     const now = current[field];
     const next = changed[field];
     if (now !== undefined && next !== undefined && now > 0 && next < now)

@@ -2,7 +2,7 @@
 import type { KubeObject } from '../../cluster/types.js';
 import { field, isRecord, podContainersOf } from '../../kube/objects.js';
 import { tryParseQuantity } from '../../util/quantity.js';
-import type { Resources } from './recommend.js';
+import { RESOURCE_FIELDS, type Resources } from './recommend.js';
 
 export function resourcesOf(
   requests: Readonly<Record<string, string | undefined>>,
@@ -36,7 +36,5 @@ export function podContainerResources(pod: KubeObject, name: string): Resources 
 }
 
 export function sameResources(a: Resources, b: Resources): boolean {
-  return (['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const).every(
-    (k) => a[k] === b[k],
-  );
+  return RESOURCE_FIELDS.every((k) => a[k] === b[k]);
 }

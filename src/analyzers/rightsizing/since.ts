@@ -18,9 +18,9 @@
  * nobody can tell: undefined.
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { isRecord } from '../../kube/objects.js';
+import { createdAtSeconds, isRecord, objectKey } from '../../kube/objects.js';
 import type { WorkloadModel } from '../../model/types.js';
-import type { Resources } from './recommend.js';
+import { RESOURCE_FIELDS, type Resources } from './recommend.js';
 import { podContainerResources } from './resources.js';
 
 /** One revision of a workload's pod template. */
@@ -37,15 +37,6 @@ interface Revision {
 const REVISION = 'deployment.kubernetes.io/revision';
 const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 
-function createdAt(object: KubeObject): number {
-  const stamp = object.metadata.creationTimestamp;
-  return typeof stamp === 'string' ? Date.parse(stamp) / 1000 : NaN;
-}
-
-function ownerKey(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}/${namespace ?? ''}/${name}`;
-}
-
 /** A ReplicaSet or ControllerRevision as a revision, or undefined when it carries no number. */
 function revisionOf(object: KubeObject, ownerKind: string): Revision | undefined {
   if (object.kind === 'ReplicaSet') {
@@ -53,7 +44,7 @@ function revisionOf(object: KubeObject, ownerKind: string): Revision | undefined
     if (!Number.isInteger(number)) return undefined;
     return {
       number,
-      created: createdAt(object),
+      created: createdAtSeconds(object),
       template: object,
       reused: object.metadata.annotations?.[REVISION_HISTORY] !== undefined,
     };
@@ -64,7 +55,7 @@ function revisionOf(object: KubeObject, ownerKind: string): Revision | undefined
   if (typeof number !== 'number' || !isRecord(data) || !isRecord(data.spec)) return undefined;
   return {
     number,
-    created: createdAt(object),
+    created: createdAtSeconds(object),
     template: {
       apiVersion: 'apps/v1',
       kind: ownerKind,
@@ -85,7 +76,11 @@ export function revisionsByWorkload(objects: readonly KubeObject[]): Map<string,
     if (owner === undefined) continue;
     const revision = revisionOf(object, owner.kind);
     if (revision === undefined) continue;
-    const key = ownerKey(owner.kind, object.metadata.namespace, owner.name);
+    const key = objectKey({
+      kind: owner.kind,
+      namespace: object.metadata.namespace,
+      name: owner.name,
+    });
     out.set(key, [...(out.get(key) ?? []), revision]);
   }
   for (const revisions of out.values()) revisions.sort((a, b) => b.number - a.number);
@@ -105,7 +100,7 @@ export function resourcesRunningSince(
   const runsToday = (object: KubeObject): boolean =>
     runsAll(podContainerResources(object, container), today);
   const fromRevisions = sinceFromRevisions(
-    revisions.get(ownerKey(kind, namespace, name)) ?? [],
+    revisions.get(objectKey({ kind, namespace, name })) ?? [],
     (r) => runsToday(r.template),
   );
   if (fromRevisions !== undefined) return fromRevisions;
@@ -114,7 +109,9 @@ export function resourcesRunningSince(
   const running = pods.filter(runsToday);
   if (running.length === 0) return now;
   // A pod without a creation time has run them for as long as anyone can tell.
-  return Math.min(...running.map((p) => (Number.isNaN(createdAt(p)) ? -Infinity : createdAt(p))));
+  return Math.min(
+    ...running.map((p) => (Number.isNaN(createdAtSeconds(p)) ? -Infinity : createdAtSeconds(p))),
+  );
 }
 
 /**
@@ -123,9 +120,7 @@ export function resourcesRunningSince(
  * restart the clock of a cut.
  */
 function runsAll(running: Resources, today: Resources): boolean {
-  return (['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const).every(
-    (k) => today[k] === undefined || running[k] === today[k],
-  );
+  return RESOURCE_FIELDS.every((k) => today[k] === undefined || running[k] === today[k]);
 }
 
 function sinceFromRevisions(

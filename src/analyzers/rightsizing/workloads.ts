@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { scaleTargetsOf } from '../../kube/autoscaling.js';
-import { arrayField, field } from '../../kube/objects.js';
+import { arrayField, createdAtSeconds, field } from '../../kube/objects.js';
 import { groupUsageByWorkload, OwnerIndex, ownerId } from '../../metrics/ownership.js';
 import type {
   ContainerEvents,
@@ -244,9 +244,8 @@ function containerHistory(
     const pod = livePods.get(`${key.namespace}/${key.pod}`);
     if (pod === undefined || !sameResources(podContainerResources(pod, key.container), today))
       return undefined;
-    const stamp = pod.metadata.creationTimestamp;
-    const created = typeof stamp === 'string' ? Date.parse(stamp) : NaN;
-    return Number.isNaN(created) ? -Infinity : created / 1000;
+    const created = createdAtSeconds(pod);
+    return Number.isNaN(created) ? -Infinity : created;
   };
   const killsToday = (e: ContainerEvents): number => {
     const since = runningTodaySince(e.key);
