@@ -300,6 +300,19 @@ describe('the cost table of a right-sizing pull request', () => {
     );
   });
 
+  it('says the node counts include the load of namespaces the policy does not analyse', () => {
+    const lines = clusterPart({
+      today: 3,
+      packedToday: 2,
+      packedProposed: 2,
+      unplaceable: 0,
+      notAnalysed: { pods: 12, daemonSets: 1 },
+    });
+    expect(lines[5]).toMatch(
+      /the cluster runs 3 nodes today\. Both counts include 12 pods and 1 DaemonSet the policy does not analyse, as they run today\.$/,
+    );
+  });
+
   it('shows only the workloads of the wave, whatever the order of the changes', () => {
     const model = costModel();
     const wave = buildPullRequestText({ model, concern: 'rightsizing', changes: [dbPatch] });

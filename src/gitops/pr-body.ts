@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { clusterFolderName } from '../charts/layout.js';
 import { describeOutsideTree, describeOwnerTool, lastingChangeHome } from '../charts/ownership.js';
 import { sameObject } from '../kube/objects.js';
-import { podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
+import { notAnalysedInNodeCounts, podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
 import { DEFAULT_POLICY } from '../policy/defaults.js';
 import type {
   Change,
@@ -374,10 +374,13 @@ function costSection(cost: CostReport, changes: readonly Change[], maxRows: numb
   const { nodes } = cost;
   // No Node objects (a snapshot without them, or no right to list them): nothing was packed.
   const counted = nodes.today > 0;
-  const leftOut = podsLeftOutOfNodeCounts(nodes);
+  const sentences = [notAnalysedInNodeCounts(nodes), podsLeftOutOfNodeCounts(nodes)]
+    .filter((s): s is string => s !== undefined)
+    .map((s) => ` ${s.charAt(0).toUpperCase()}${s.slice(1)}.`)
+    .join('');
   const nodesNote = counted
     ? "first-fit decreasing of the requests onto the cluster's node shapes; the cluster runs " +
-      `${pluralize(nodes.today, 'node')} today.${leftOut === undefined ? '' : ` ${leftOut}.`}`
+      `${pluralize(nodes.today, 'node')} today.${sentences}`
     : 'none in the snapshot, so no node count.';
   return [
     '### Cost',
