@@ -695,6 +695,31 @@ describe('node counts with what the policy does not analyse', () => {
     expect(report.nodes).toEqual({ today: 2, packedToday: 1, packedProposed: 1, unplaceable: 0 });
   });
 
+  it('prices an analysed Job by the pods it runs, not the ones that finished', () => {
+    // backup has run three pods: two finished (Succeeded, Failed), one runs. Today's money is
+    // one pod of 2 CPU, and only that pod is packed: 2 | 0.75 + 0.75 → 2 nodes.
+    const job: KubeObject = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'backup', namespace: 'shop', uid: 'job-backup' },
+      spec: { template: { spec: podSpec('2') } },
+    };
+    const withPhase = (name: string, phase: string): KubeObject => ({
+      ...ownedBy(pod(name, 'shop', podSpec('2')), job),
+      status: { phase },
+    });
+    const report = reportWith([
+      job,
+      withPhase('backup-1', 'Succeeded'),
+      withPhase('backup-2', 'Failed'),
+      withPhase('backup-3', 'Running'),
+    ]);
+    const backup = report.workloads.find((w) => w.ref.name === 'backup')!;
+    expect(backup.replicas).toBe(1);
+    expect(backup.today.cpu).toBeCloseTo(2 * prices.vcpuHour * prices.hoursPerMonth, 2);
+    expect(report.nodes).toMatchObject({ packedToday: 2, packedProposed: 2 });
+  });
+
   it('the note names what the node counts include besides the analysed workloads', () => {
     const objs = [...cluster, systemDeployment(2, '1')];
     const snap = snapshotOf(objs, { clusterName: 'c' });

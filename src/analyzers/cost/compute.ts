@@ -51,12 +51,18 @@ export function costReport(
   const objectOf = new Map(
     objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const),
   );
+  const podByKey = podsByKey(objects);
+  // A pod the snapshot does not hold is taken as running: the model listed it.
+  const isLive = (namespace: string, name: string): boolean => {
+    const pod = podByKey.get(`${namespace}/${name}`);
+    return pod === undefined || !isTerminated(pod);
+  };
 
   const costs: WorkloadCost[] = workloads.map((workload) => {
     const object = objectOf.get(
       `${workload.ref.kind}/${workload.ref.namespace}/${workload.ref.name}`,
     );
-    const replicas = replicasOf(workload, nodes.length);
+    const replicas = replicasOf(workload, nodes.length, isLive);
     const requests = podDemand(workload.containers, (c) => currentResources(c));
     const proposedRequests = podDemand(workload.containers, (c) => ({
       ...currentResources(c),
@@ -140,11 +146,7 @@ function notAnalysedLoad(
 ): { readonly pods: PodGroup[]; readonly daemonSets: Demand[] } {
   const refKey = (w: WorkloadModel): string => `${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`;
   const analysedKeys = new Set(analysed.map(refKey));
-  const podByKey = new Map(
-    objects
-      .filter((o) => o.kind === 'Pod')
-      .map((p) => [`${p.metadata.namespace ?? ''}/${p.metadata.name}`, p] as const),
-  );
+  const podByKey = podsByKey(objects);
   const running = (pod: KubeObject | undefined): pod is KubeObject =>
     pod !== undefined && !isTerminated(pod);
   const asAdmitted = (pod: KubeObject): PodGroup => ({
@@ -157,7 +159,8 @@ function notAnalysedLoad(
   const daemonSets: Demand[] = [];
   for (const w of every.filter((x) => !analysedKeys.has(refKey(x)))) {
     if (w.ref.kind === 'DaemonSet') {
-      if (replicasOf(w, nodeCount) > 0) daemonSets.push(podDemand(w.containers, currentResources));
+      if (replicasOf(w, nodeCount, () => true) > 0)
+        daemonSets.push(podDemand(w.containers, currentResources));
       continue;
     }
     const live = w.pods.map((name) => podByKey.get(`${w.ref.namespace}/${name}`)).filter(running);
@@ -173,17 +176,32 @@ function notAnalysedLoad(
   return { pods: pods.filter((g) => g.count > 0), daemonSets };
 }
 
+function podsByKey(objects: readonly KubeObject[]): Map<string, KubeObject> {
+  return new Map(
+    objects
+      .filter((o) => o.kind === 'Pod')
+      .map((p) => [`${p.metadata.namespace ?? ''}/${p.metadata.name}`, p] as const),
+  );
+}
+
 function isTerminated(pod: KubeObject): boolean {
   const phase = field(pod, 'status', 'phase');
   return phase === 'Succeeded' || phase === 'Failed';
 }
 
-/** Deployments and StatefulSets: desired replicas; DaemonSets: one per node; Jobs: pods seen. */
-function replicasOf(workload: WorkloadModel, nodeCount: number): number {
+/**
+ * Deployments and StatefulSets: desired replicas; DaemonSets: one per node; Jobs and CronJobs:
+ * the pods they run (a finished pod, Succeeded or Failed, holds no capacity and costs nothing).
+ */
+function replicasOf(
+  workload: WorkloadModel,
+  nodeCount: number,
+  isLive: (namespace: string, pod: string) => boolean,
+): number {
   if (workload.replicas !== undefined) return workload.replicas;
-  if (workload.ref.kind === 'DaemonSet')
-    return workload.pods.length > 0 ? workload.pods.length : nodeCount;
-  return workload.pods.length;
+  const live = workload.pods.filter((name) => isLive(workload.ref.namespace, name)).length;
+  if (workload.ref.kind === 'DaemonSet') return live > 0 ? live : nodeCount;
+  return live;
 }
 
 /**
