@@ -50,12 +50,18 @@ describe('holdReasons', () => {
         modelWith(workload({ cpu: '0.5', memory: '256Mi' }, { state: 'healthy', reasons: [] })),
       ),
     ).toEqual([]);
+  });
+
+  it('holds when the health of a merged workload cannot be told (no status in the source)', () => {
+    // Fails closed, as for a kind it could not list: healthy is what lets a wave go.
     expect(
       holdReasons(
         [change],
         modelWith(workload({ cpu: '500m', memory: '256Mi' }, { state: 'unknown', reasons: [] })),
       ),
-    ).toEqual([]);
+    ).toEqual([
+      'health of shop/web cannot be told: the source holds no status for it (a snapshot without status?)',
+    ]);
   });
 
   it('holds while a merged workload is progressing or unhealthy, naming why', () => {

@@ -67,6 +67,11 @@ export function holdReasons(
       const health = workload.health;
       if (health !== undefined && (health.state === 'unhealthy' || health.state === 'progressing'))
         reasons.push(`${name} is ${health.state}: ${health.reasons.join('; ')}`);
+      // Healthy is what lets a wave go; a health that cannot be told holds, as an unlisted kind does.
+      if (health?.state === 'unknown')
+        reasons.push(
+          `health of ${name} cannot be told: the source holds no status for it (a snapshot without status?)`,
+        );
     }
     for (const gap of resourcesNotLive(change, workload, everyMerged))
       reasons.push(`${name}: ${gap}`);
