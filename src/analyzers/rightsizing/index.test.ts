@@ -87,6 +87,12 @@ const history: UsageHistory = {
       key: { namespace: 'other', pod: 'web-6d4f8-bbbbb', container: 'app' },
     },
   ],
+  events: [],
+};
+
+/** The same history, with the proxy sidecar OOM-killed once. */
+const proxyKilled: UsageHistory = {
+  ...history,
   events: [
     {
       key: { namespace: 'shop', pod: 'web-6d4f8-aaaaa', container: 'proxy' },
@@ -144,12 +150,22 @@ describe('rightsizing analyzer', () => {
     expect(Number(app.resources.limits.memory.replace('Mi', ''))).toBeGreaterThan(300);
     expect(app.resources.requests.cpu).toMatch(/^\d+m$/);
     expect(app.resources.limits.cpu).toBeUndefined();
-    // The OOM-killed sidecar gets at least 64Mi × 1.2.
-    const proxy = spec.containers.find((c) => c.name === 'proxy')!;
-    expect(Number(proxy.resources.requests.memory.replace('Mi', ''))).toBeGreaterThanOrEqual(77);
     expect(change.evidence).toMatchObject({ window: '2d', confidence: 'high' });
     expect(change.evidence!.samples).toBeGreaterThan(0);
     expect(change.risk!.reasons.join()).toMatch(/HPA web/);
+  });
+
+  it("raises an OOM-killed sidecar's memory and holds the workload's cuts: the fix ships alone", () => {
+    const change = run(proxyKilled).changes!.find((c) => c.target.kind === 'Deployment')!;
+    const spec = (change.manifest.spec as { template: { spec: PodPatch } }).template.spec;
+    // The OOM-killed sidecar gets at least 64Mi × 1.2; nothing is cut, so no HPA change either.
+    const proxy = spec.containers.find((c) => c.name === 'proxy')!;
+    expect(Number(proxy.resources.requests!.memory.replace('Mi', ''))).toBeGreaterThanOrEqual(77);
+    // app's cuts (and the init container's) wait: they are not in the patch at all.
+    expect(spec.containers.map((c) => c.name)).toEqual(['proxy']);
+    expect(spec.initContainers).toBeUndefined();
+    expect(change.fixes).toEqual(['OOM kills of container proxy']);
+    expect(run(proxyKilled).changes!.map((c) => c.target.kind)).toEqual(['Deployment']);
   });
 
   it('rescales the HPA target of a workload scaled on CPU and says so', () => {
@@ -250,7 +266,7 @@ describe('rightsizing analyzer', () => {
 
   it('reports OOM kills as findings and counts containers without series', () => {
     const out = run({
-      ...history,
+      ...proxyKilled,
       containers: history.containers.filter((c) => c.key.container !== 'migrate'),
     });
     expect(out.findings!.map((f) => f.check)).toContain('rightsizing.oom-killed');
@@ -514,13 +530,23 @@ describe('fixes of observed failures', () => {
     expect(changeOf('calm').risk!.score).toBe(0.4);
   });
 
-  it('counts the failures against what a fix also cuts', () => {
+  it('ships a fix alone: the cuts of its workload wait for a later plan', () => {
+    // cart's 2 CPUs for 0.2 used would be cut 30%; in the pull request that fixes its OOM kills
+    // the cut would share the fix's fate (a revert of one reverts the other) and its risk.
     const cart = changeOf('cart');
     expect(cart.fixes).toEqual(['OOM kills of container app']);
-    expect(cart.summary).toMatch(/CPU request 2 → 1400m/);
-    // 0.1 + 0.3 (a full step cut) + 0.2 (cut while OOM kills are in the window)
-    expect(cart.risk!.score).toBe(0.6);
-    expect(cart.risk!.reasons).toContain('cuts despite OOM kills in the window');
+    expect(cart.summary).toMatch(
+      /^Right-size cart \(app: memory request 128Mi → \d+Mi, memory limit 128Mi → \d+Mi\)$/,
+    );
+    expect(cart.evidence!.detail).toContain(
+      'CPU request not lowered in this pull request: it fixes OOM kills of container app, and a fix ships alone',
+    );
+    expect(cart.risk).toEqual(changeOf('hot').risk);
+    expect(out().notes).toContain(
+      'right-sizing: cuts held for 1 container(s) whose workload gets a fix, which ships alone: shop/cart app',
+    );
+    // calm fixes nothing: its cuts go ahead.
+    expect(changeOf('calm').summary).toMatch(/CPU request 2 → 1400m/);
   });
 
   it('tells the reader the fix goes first', () => {

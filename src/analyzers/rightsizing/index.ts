@@ -16,6 +16,7 @@ import type { CpuBudget } from './budget.js';
 import { rightsizingPolicyOf } from './policy.js';
 import { formatSpan, type ContainerRecommendation, type Resources } from './recommend.js';
 import {
+  fixesOf,
   recommendWorkloads,
   type ContainerResult,
   type WorkloadRecommendation,
@@ -66,9 +67,7 @@ function changesFor(result: WorkloadRecommendation, input: AnalyzerInput): Chang
   const spec = ref.kind === 'CronJob' ? { jobTemplate: { spec: { template } } } : { template };
   const hpaMove = moving.find((c) => c.recommendation!.hpaCpuTarget !== undefined)?.recommendation
     ?.hpaCpuTarget;
-  const fixes = moving.flatMap((c) =>
-    (c.recommendation!.fixes ?? []).map((f) => `${f} of container ${c.container.name}`),
-  );
+  const fixes = fixesOf(moving);
   const changes: Change[] = [
     {
       ...rightsizingPatch(ref, spec),
@@ -344,7 +343,7 @@ function proposedCpuOf(results: readonly WorkloadRecommendation[]): ProposedCpu 
 
 /**
  * The plan-wide CPU budget, so a reviewer can check the total against VPA's. The budget is on the
- * estimates; the requests in the patches differ from them by the step limit, throttling evidence
+ * estimates; the requests in the patches differ from them by the step limit, the holds, throttling evidence
  * and HPA rules, so the note gives those too: a reviewer adds up the patches, not the estimates.
  */
 export function budgetNote(budget: CpuBudget, proposal?: ProposedCpu): string {
@@ -356,7 +355,7 @@ export function budgetNote(budget: CpuBudget, proposal?: ProposedCpu): string {
   const requests =
     proposal === undefined
       ? ''
-      : `; after the step limit, throttling evidence and HPA rules, the proposed requests of ${proposal.containers} container(s) total ${formatCpu(proposal.proposed)}, from ${formatCpu(proposal.today)} today`;
+      : `; after the step limit, the holds (soak, a fix shipping alone), throttling evidence and HPA rules, the proposed requests of ${proposal.containers} container(s) total ${formatCpu(proposal.proposed)}, from ${formatCpu(proposal.today)} today`;
   return `right-sizing: ${totals}${how}${requests}`;
 }
 
@@ -397,6 +396,16 @@ function notesFor(results: readonly WorkloadRecommendation[], input: AnalyzerInp
           ];
     }),
   );
+  const heldForFix = results.flatMap(({ workload, containers }) =>
+    containers
+      .filter((c) => c.recommendation?.heldForFix !== undefined)
+      .map((c) => `${workload.ref.namespace}/${workload.ref.name} ${c.container.name}`),
+  );
+  if (heldForFix.length > 0) {
+    notes.push(
+      `right-sizing: cuts held for ${heldForFix.length} container(s) whose workload gets a fix, which ships alone: ${named(heldForFix)}`,
+    );
+  }
   if (soaking.length > 0) {
     notes.push(
       `right-sizing: cuts held for ${soaking.length} container(s) until today's resources have run the ${rightsizingPolicyOf(input.policy).soak} soak (rightsizing.soak): ${named(soaking)}`,

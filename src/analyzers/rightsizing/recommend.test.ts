@@ -445,7 +445,56 @@ describe('recommendContainer', () => {
       );
       expect(rec.changed.cpuRequest).toBeUndefined();
       expect(rec.changed.cpuLimit).toBeUndefined();
-      expect(rec.soak?.held).toEqual(['cpuRequest', 'cpuLimit']);
+      // No memory limit today: none is added during the soak either (a request is).
+      expect(rec.soak?.held).toEqual(['cpuRequest', 'cpuLimit', 'memoryLimit']);
+      expect(rec.changed.memoryRequest).toBeDefined();
+    });
+  });
+
+  describe('holds: a limit where there is none today is a cut from unlimited', () => {
+    const NOW = 1_000_000;
+    const HOUR = 3600;
+    const requestsOnly: Resources = { cpuRequest: 2, memoryRequest: 1024 * MI };
+
+    it('under the soak, adds no limit, and a new limit does not lower the request either', () => {
+      const fresh = { resourcesSince: NOW - 3 * HOUR };
+      const withLimits = withOverRequestPrice(
+        resolveRightsizing({ ...DEFAULT_RIGHTSIZING_POLICY, cpuLimits: true }),
+        3,
+      );
+      for (const r of [rules, withLimits]) {
+        const rec = recommendContainer(
+          history(steadyCpu(), steadyMemory(), fresh),
+          requestsOnly,
+          r,
+        );
+        expect(rec.changed).toEqual({});
+        expect(rec.proposed).toEqual(requestsOnly);
+      }
+      // Soaked, the same container gets its limit and its cut.
+      const soaked = recommendContainer(
+        history(steadyCpu(), steadyMemory(), { resourcesSince: NOW - 25 * HOUR }),
+        requestsOnly,
+        rules,
+      );
+      expect(soaked.changed.memoryLimit).toBeDefined();
+      expect(soaked.changed.memoryRequest).toBeLessThan(1024 * MI);
+    });
+
+    it('beside a fix, holds every cut and every new limit, and says which fix', () => {
+      const rec = recommendContainer(
+        history(steadyCpu(), steadyMemory()),
+        requestsOnly,
+        rules,
+        undefined,
+        { holdCutsFor: ['OOM kills of container proxy'] },
+      );
+      expect(rec.changed).toEqual({});
+      expect(rec.heldForFix).toEqual(['cpuRequest', 'memoryLimit', 'memoryRequest']);
+      expect(rec.soak).toBeUndefined();
+      expect(rec.reasons).toContain(
+        'CPU request, memory limit, memory request not lowered in this pull request: it fixes OOM kills of container proxy, and a fix ships alone',
+      );
     });
   });
 

@@ -114,6 +114,27 @@ export interface ContainerRecommendation {
   readonly fixes?: readonly Failure[];
   /** Cuts held because today's resources have run less than the soak (`resourcesSince`). */
   readonly soak?: { readonly ranSeconds: number; readonly held: readonly ResourceField[] };
+  /** Cuts held because the workload's change fixes a failure, and a fix ships alone. */
+  readonly heldForFix?: readonly ResourceField[];
+}
+
+/** What the workload decides for each of its containers (src/analyzers/rightsizing/workloads.ts). */
+export interface ContainerDecisions {
+  /** The container's CPU curve when the plan already built it (to solve its price). */
+  readonly cpuCurve?: CpuCurve;
+  /**
+   * The workload's decision under `hpa` (`hpaCpuDecision` on the pod's totals): HPA utilization
+   * is per pod, so the caller decides for all the containers the metric counts. Absent: decided
+   * on this container alone.
+   */
+  readonly hpaCpu?: HpaCpuDecision;
+  /**
+   * The failures the workload's change fixes (`OOM kills of container app`), when it fixes any:
+   * then nothing is cut. A cut riding with a fix would share its risk and its fate (reverting
+   * one reverts the other, and a cut gone wrong hides whether the fix worked); it waits for a
+   * later plan, after the fix has run the soak.
+   */
+  readonly holdCutsFor?: readonly string[];
 }
 
 const HPA_TARGET_RANGE = { min: 10, max: 95 } as const;
@@ -123,15 +144,9 @@ export function recommendContainer(
   current: Resources,
   rules: ResolvedRightsizing,
   hpa?: HpaTargets,
-  /** The container's CPU curve when the plan already built it (to solve its price). */
-  prebuiltCpuCurve?: CpuCurve,
-  /**
-   * The workload's decision under `hpa` (`hpaCpuDecision` on the pod's totals): HPA utilization
-   * is per pod, so the caller decides for all the containers the metric counts. Absent: decided
-   * on this container alone.
-   */
-  hpaCpu?: HpaCpuDecision,
+  decisions: ContainerDecisions = {},
 ): ContainerRecommendation {
+  const { cpuCurve: prebuiltCpuCurve, hpaCpu, holdCutsFor = [] } = decisions;
   if (rules.solvePrice) {
     // A programming error, not an input one: the plan solves the price before any proposal.
     throw new Error('overRequestCost: auto needs the plan-wide price (solveCpuBudget) first');
@@ -165,10 +180,12 @@ export function recommendContainer(
   const proposed: { -readonly [K in ResourceField]?: number } = { ...current };
   let hpaCpuTarget: ContainerRecommendation['hpaCpuTarget'];
   const ran = unsoakedSeconds(history, rules);
-  /** The fields whose cut the soak holds, in the order they were decided. */
+  const fixing = holdCutsFor.length > 0;
+  /** The fields whose cut the soak or a fix holds, in the order they were decided. */
   const held: ResourceField[] = [];
+  const holding = ran !== undefined || fixing;
   const bound = (target: number, field: ResourceField, round: (v: number) => number): number =>
-    bounded(target, current[field], field, history, rules, reasons, round, ran, held);
+    bounded(target, current[field], field, history, rules, reasons, round, holding, held);
   let throttled = false;
 
   if (cpu !== undefined) {
@@ -204,8 +221,9 @@ export function recommendContainer(
     }
     if (request !== undefined) proposed.cpuRequest = request;
     let limit = cpuLimitFor(request, current, rules, reasons, throttlingNow);
-    // A limit set from the request (cpuLimits) may be a cut of today's limit: the soak holds it.
-    if (ran !== undefined && limit !== undefined && limit < (current.cpuLimit ?? -Infinity)) {
+    // A limit set from the request (cpuLimits) may be a cut of today's limit, or a new limit
+    // where there is none (a cut from unlimited): a hold holds it.
+    if (holding && limit !== undefined && limit < (current.cpuLimit ?? Infinity)) {
       held.push('cpuLimit');
       limit = current.cpuLimit;
     }
@@ -244,7 +262,11 @@ export function recommendContainer(
         reasons.push(
           'no memory limit added: the only usage source is a single low-confidence point',
         );
-      const limit = noNewLimit ? undefined : bound(bytes, 'memoryLimit', round);
+      // Under a hold (the soak, a fix), no new limit either: with the request following it
+      // down, it would be the very cut the hold stops.
+      const heldNewLimit = current.memoryLimit === undefined && holding && !noNewLimit;
+      if (heldNewLimit) held.push('memoryLimit');
+      const limit = noNewLimit || heldNewLimit ? undefined : bound(bytes, 'memoryLimit', round);
       const request = bound(bytes, 'memoryRequest', round);
       // Never a request above the limit, whichever rule held which.
       proposed.memoryLimit = limit;
@@ -253,9 +275,14 @@ export function recommendContainer(
     }
   }
 
-  if (ran !== undefined && held.length > 0) {
+  const heldNames = held.map((f) => FIELD_NAMES[f]).join(', ');
+  if (fixing && held.length > 0) {
     reasons.push(
-      `${held.map((f) => FIELD_NAMES[f]).join(', ')} not lowered: today's resources have run ${formatSpan(ran)}, less than the ${policy.soak} soak (rightsizing.soak) a cut waits for`,
+      `${heldNames} not lowered in this pull request: it fixes ${holdCutsFor.join(', ')}, and a fix ships alone`,
+    );
+  } else if (ran !== undefined && held.length > 0) {
+    reasons.push(
+      `${heldNames} not lowered: today's resources have run ${formatSpan(ran)}, less than the ${policy.soak} soak (rightsizing.soak) a cut waits for`,
     );
   }
   const changed = changedFields(current, proposed, policy.minChange);
@@ -272,7 +299,8 @@ export function recommendContainer(
     historySeconds,
     ...(failures.length > 0 ? { failures } : {}),
     ...(fixes.length > 0 ? { fixes } : {}),
-    ...(ran !== undefined && held.length > 0 ? { soak: { ranSeconds: ran, held } } : {}),
+    ...(!fixing && ran !== undefined && held.length > 0 ? { soak: { ranSeconds: ran, held } } : {}),
+    ...(fixing && held.length > 0 ? { heldForFix: held } : {}),
   };
 }
 
@@ -359,8 +387,8 @@ export function containerCpuCurve(
 }
 
 /**
- * Applies the confidence rule (a low-confidence source never lowers), the soak (no cut before
- * today's resources have run it: `unsoaked` is how long they have, the field goes to `held`) and
+ * Applies the confidence rule (a low-confidence source never lowers), the holds (no cut before
+ * today's resources have run the soak, nor beside a fix: `holding`, the field goes to `held`) and
  * the step limit (no cut deeper than `maxStep` at once) to a target against today's value.
  */
 function bounded(
@@ -371,7 +399,7 @@ function bounded(
   rules: ResolvedRightsizing,
   reasons: string[],
   round: (v: number) => number,
-  unsoaked: number | undefined,
+  holding: boolean,
   held: ResourceField[],
 ): number {
   if (current === undefined || target >= current) return target;
@@ -380,7 +408,7 @@ function bounded(
     reasons.push(`${what} not lowered: the only usage source is a single low-confidence point`);
     return current;
   }
-  if (unsoaked !== undefined) {
+  if (holding) {
     held.push(field);
     return current;
   }

@@ -128,7 +128,10 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
       name: hpa.name,
       ...(hpa.memoryUtilization !== undefined ? { memoryUtilization: hpa.memoryUtilization } : {}),
     };
-    const recommend = (decision?: (c: ContainerModel) => HpaCpuDecision | undefined) =>
+    const recommend = (
+      holdCutsFor: readonly string[],
+      decision?: (c: ContainerModel) => HpaCpuDecision | undefined,
+    ) =>
       containers.map(({ container, current, history: h, curve }) => {
         if (h === undefined) return { container, current };
         const cpu = decision?.(container);
@@ -138,19 +141,34 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
           current,
           recommendation: pinDefaultedRequests(
             container,
-            recommendContainer(h, current, rules, rule, curve, cpu),
+            recommendContainer(h, current, rules, rule, {
+              ...(curve !== undefined ? { cpuCurve: curve } : {}),
+              ...(cpu !== undefined ? { hpaCpu: cpu } : {}),
+              holdCutsFor,
+            }),
           ),
         };
       });
-    let results: ContainerResult[] = recommend();
+    let results: ContainerResult[] = recommend([]);
+    // A fix ships alone: found with every rule in force, then the workload is decided again
+    // with its cuts held (raises are not cuts, so the same failures stay fixed).
+    const fixes = fixesOf(results);
+    if (fixes.length > 0) results = recommend(fixes);
     if (hpa?.cpuUtilization !== undefined) {
       const decision = podCpuDecision(hpa, hpa.cpuUtilization, results, rules);
       const counted = countedByHpa(hpa);
-      results = recommend((c) => (counted(c) ? decision : undefined));
+      results = recommend(fixes, (c) => (counted(c) ? decision : undefined));
     }
     return { workload, containers: results, ...(hpa !== undefined ? { hpa } : {}) };
   });
   return { workloads, ...(cpuBudget !== undefined ? { cpuBudget } : {}) };
+}
+
+/** The failures a workload's recommendations fix, by container: `OOM kills of container app`. */
+export function fixesOf(results: readonly ContainerResult[]): string[] {
+  return results.flatMap((c) =>
+    (c.recommendation?.fixes ?? []).map((f) => `${f} of container ${c.container.name}`),
+  );
 }
 
 /**
