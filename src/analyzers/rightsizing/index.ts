@@ -355,7 +355,7 @@ export function budgetNote(budget: CpuBudget, proposal?: ProposedCpu): string {
   const requests =
     proposal === undefined
       ? ''
-      : `; after the step limit, the holds (soak, a fix shipping alone), throttling evidence and HPA rules, the proposed requests of ${proposal.containers} container(s) total ${formatCpu(proposal.proposed)}, from ${formatCpu(proposal.today)} today`;
+      : `; after the step limit, held cuts, throttling evidence and HPA rules, the proposed requests of ${proposal.containers} container(s) total ${formatCpu(proposal.proposed)}, from ${formatCpu(proposal.today)} today`;
   return `right-sizing: ${totals}${how}${requests}`;
 }
 
