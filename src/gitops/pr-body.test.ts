@@ -472,6 +472,23 @@ describe('previousValues', () => {
     expect(previousValues(otherContainer, workload)).toBeUndefined();
     expect(previousValues(apiHpa, workload)).toBeUndefined();
   });
+
+  it("takes the values from before that the change records, for objects the model does not hold (an HPA's target)", () => {
+    const previous = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: {
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+          },
+        ],
+      },
+    };
+    expect(previousValues({ ...apiHpa, previous }, undefined)).toEqual(previous);
+  });
 });
 
 describe('how to roll back adopted and created objects', () => {

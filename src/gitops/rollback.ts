@@ -9,8 +9,9 @@
  * same partial object holding the values from before, applied by the same engine: server-side apply
  * sets those values and removes the fields the engine no longer applies, i.e. those that had no
  * value before (test/charts/partial-apply.test.ts and test/sync-engine/rollback.test.ts show it
- * on a real API server). Those values are the workload's live requests, limits and replicas as
- * the model recorded them; for anything else the model holds no value before, and we say so.
+ * on a real API server). Those values are the ones the change records (`Change.previous`, e.g. an
+ * HPA's target), else the workload's live requests, limits and replicas as the model recorded
+ * them; for anything else the model holds no value before, and we say so.
  *
  * Whole manifests go with a revert, and the engine TARS bootstraps prunes: it deletes what the
  * pull request created, which is the point, but also what it adopted, which ran before TARS and
@@ -129,6 +130,7 @@ export function previousValues(
   change: Change,
   workload: WorkloadModel | undefined,
 ): KubeObject | undefined {
+  if (change.previous !== undefined) return change.previous;
   if (workload === undefined || !sameObject(workload.ref, change.target)) return undefined;
   const { apiVersion, kind, metadata, spec, ...rest } = change.manifest;
   if (Object.keys(rest).length > 0 || !onlyKeys(metadata, ['name', 'namespace'])) return undefined;

@@ -310,6 +310,7 @@ export const MODEL_SCHEMA = {
         evidence: { $ref: '#/definitions/evidence' },
         risk: { $ref: '#/definitions/risk' },
         fixes: { type: 'array', items: nonEmptyString, minItems: 1 },
+        previous: { $ref: '#/definitions/kubeObject' },
       },
     },
     finding: {

@@ -104,6 +104,12 @@ export interface Change {
    * risk: a fix left behind cuts keeps the failure going. Absent: the change fixes nothing.
    */
   readonly fixes?: readonly string[];
+  /**
+   * For a `patch`: the same partial object holding the values from before, when the analyzer
+   * read them and the workload model does not hold them (an HPA's target). A rollback commits it
+   * (src/gitops/rollback.ts). Absent: derived from the workload model where it can be.
+   */
+  readonly previous?: KubeObject;
 }
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';

@@ -52,6 +52,20 @@ describe('validateModel', () => {
     expect(problemsOf(json)).toContain('changes[0].fixes: must NOT have fewer than 1 items');
   });
 
+  it("accepts a change's values from before (a partial object), and refuses one without a kind", () => {
+    const json = brokenCopy();
+    const previous = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { targetCPUUtilizationPercentage: 60 },
+    };
+    setPath(json, ['changes', 0, 'previous'], previous);
+    expect(validateModel(json).changes[0].previous).toEqual(previous);
+    deletePath(json, ['changes', 0, 'previous', 'kind']);
+    expect(problemsOf(json)).toContain('changes[0].previous');
+  });
+
   it('lists every schema problem with its field path, not just the first', () => {
     const json = brokenCopy();
     setPath(json, ['changes', 0, 'action'], 'delete');

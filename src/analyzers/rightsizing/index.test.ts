@@ -179,6 +179,10 @@ describe('rightsizing analyzer', () => {
       hpa.manifest.spec as { metrics: { resource: { target: { averageUtilization: number } } }[] }
     ).metrics;
     expect(metrics[0].resource.target.averageUtilization).toBeGreaterThan(60);
+    // The values from before, so a rollback can put the target back.
+    const before = (hpa.previous!.spec as { metrics: HpaMetric[] }).metrics;
+    expect(before[0].resource.target.averageUtilization).toBe(60);
+    expect(hpa.previous!.metadata).toEqual(hpa.manifest.metadata);
     expect(hpa.action).toBe('patch');
     expect(hpa.workload).toEqual(deployment.target);
   });

@@ -231,23 +231,31 @@ function hpaChange(hpa: KubeObject, to: number, from: number, evidence: Evidence
     name: hpa.metadata.name,
   };
   // `metrics` has no merge key: a strategic-merge patch replaces the list, so it carries all of it.
-  const spec: Record<string, unknown> =
-    field(hpa, 'spec', 'targetCPUUtilizationPercentage') !== undefined
-      ? { targetCPUUtilizationPercentage: to }
-      : {
-          metrics: arrayField(hpa, 'spec', 'metrics').map((m) => {
-            if (!isRecord(m)) return m;
-            const key = isRecord(m.resource) ? 'resource' : 'containerResource';
-            const source = m[key];
-            if (!isRecord(source) || source.name !== 'cpu' || !isRecord(source.target)) return m;
-            return {
-              ...m,
-              [key]: { ...source, target: { ...source.target, averageUtilization: to } },
-            };
-          }),
-        };
+  const v1 = field(hpa, 'spec', 'targetCPUUtilizationPercentage') !== undefined;
+  const metrics = arrayField(hpa, 'spec', 'metrics');
+  const spec: Record<string, unknown> = v1
+    ? { targetCPUUtilizationPercentage: to }
+    : {
+        metrics: metrics.map((m) => {
+          if (!isRecord(m)) return m;
+          const key = isRecord(m.resource) ? 'resource' : 'containerResource';
+          const source = m[key];
+          if (!isRecord(source) || source.name !== 'cpu' || !isRecord(source.target)) return m;
+          return {
+            ...m,
+            [key]: { ...source, target: { ...source.target, averageUtilization: to } },
+          };
+        }),
+      };
+  const patch = rightsizingPatch(ref, spec);
+  // The same fields as they are today: what a rollback of a partial object commits.
+  const previous = {
+    ...patch.manifest,
+    spec: v1 ? { targetCPUUtilizationPercentage: from } : { metrics },
+  };
   return {
-    ...rightsizingPatch(ref, spec),
+    ...patch,
+    previous,
     magnitude: Math.round((Math.abs(to - from) / from) * 1000) / 1000,
     summary: `HPA ${ref.name}: CPU utilization target ${from}% → ${to}%, so it scales at the same CPU per pod after right-sizing`,
     evidence,
