@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { smallModel } from '../charts/fixtures/small-model.js';
+import { costModel } from '../gitops/fixtures/cost-model.js';
+import type { DesiredState } from '../model/types.js';
+import { escapeHtml } from './html.js';
+import { renderDashboard } from './render.js';
+
+const MARKUP = `<script>alert("x")</script><img src=x onerror='alert(1)'>&amp;`;
+const at = new Date('2026-12-01T08:30:00Z');
+
+/** The small model with markup in every kind of free text the page shows. */
+function modelWithMarkup(): DesiredState {
+  const base = smallModel();
+  const [first, ...rest] = base.workloads;
+  const [change, ...others] = base.changes;
+  return {
+    ...base,
+    cluster: { ...base.cluster, name: `prod ${MARKUP}` },
+    inputs: { ...base.inputs, skipped: [{ kind: 'Secret', reason: 'error', message: MARKUP }] },
+    workloads: [
+      {
+        ...first,
+        managedBy: { tool: 'helm', name: `release ${MARKUP}` },
+        health: { state: 'unhealthy', reasons: [`reason ${MARKUP}`] },
+      },
+      ...rest,
+    ],
+    changes: [
+      {
+        ...change,
+        summary: `summary ${MARKUP}`,
+        risk: { score: 0.25, reasons: [`risk ${MARKUP}`] },
+        evidence: { window: '7d', samples: 10, confidence: 'low', detail: `detail ${MARKUP}` },
+      },
+      ...others,
+    ],
+    findings: base.findings.map((f) => ({
+      ...f,
+      message: `message ${MARKUP}`,
+      remediation: `remediation ${MARKUP}`,
+    })),
+    notes: [`note ${MARKUP}`],
+  };
+}
+
+describe('renderDashboard', () => {
+  it('escapes every text from the model: none becomes markup', () => {
+    const page = renderDashboard({
+      plan: { model: modelWithMarkup(), plannedAt: at, warnings: [`warning ${MARKUP}`] },
+      failure: { message: `failure ${MARKUP}`, at },
+    });
+    for (const prefix of [
+      'prod',
+      'release',
+      'reason',
+      'summary',
+      'risk',
+      'detail',
+      'message',
+      'remediation',
+      'note',
+      'warning',
+      'failure',
+    ]) {
+      expect(page, prefix).toContain(`${prefix} ${escapeHtml(MARKUP)}`);
+    }
+    expect(page).toContain(escapeHtml(`skipped Secret: error (${MARKUP})`));
+    // The page's own script tag is its only one; no element carries an event handler or style.
+    expect(page.match(/<script/g)).toEqual(['<script']);
+    expect(page).not.toContain('<img');
+    // (Inside a tag: the escaped text holds `onerror=` as text, after `&lt;`.)
+    expect(page).not.toMatch(/<[a-z][^>]*\son[a-z]+=/i);
+    expect(page).not.toMatch(/<[a-z][^>]*\sstyle=/i);
+  });
+
+  it('shows the facts of the plan, its counts, and when it was made', () => {
+    const model = smallModel();
+    const page = renderDashboard({
+      plan: { model, plannedAt: at, warnings: [] },
+      cadence: 'every 15m',
+    });
+    expect(page).toContain('<h1>prod-eu</h1>');
+    expect(page).toContain('<time datetime="2026-12-01T08:30:00.000Z">2026-12-01 08:30:00 UTC');
+    expect(page).toContain('every 15m');
+    expect(page).toContain('3: gradual migration, wave 1');
+    expect(page.match(/class="change"/g)).toHaveLength(model.changes.length);
+    expect(page.match(/class="finding"/g)).toHaveLength(model.findings.length);
+    expect(page.match(/class="workload"/g)).toHaveLength(model.workloads.length);
+    const takeovers = model.changes.filter((c) => c.concern === 'takeover').length;
+    expect(takeovers).toBeGreaterThan(1);
+    expect(page).toContain(`<span>takeover</span> <b>${takeovers}</b>`);
+    expect(page).toContain('<span>medium</span> <b>1</b>');
+    expect(page).not.toContain('id="cost"');
+    expect(page).not.toContain('id="replan-error"');
+  });
+
+  it('shows the cost table when the model has a cost report', () => {
+    const model = costModel({ cost: true });
+    const page = renderDashboard({ plan: { model, plannedAt: at, warnings: [] } });
+    const { cost } = model;
+    expect(cost).toBeDefined();
+    const saving = cost!.today.total - cost!.proposed.total;
+    expect(page).toContain('id="cost"');
+    for (const value of [cost!.today.total, cost!.proposed.total, saving]) {
+      expect(page).toContain(`${value.toFixed(2)} ${cost!.currency}`);
+    }
+  });
+
+  it('hides the rows the ?workload= filter leaves out (the page without JavaScript)', () => {
+    const model = smallModel();
+    const page = renderDashboard({
+      plan: { model, plannedAt: at, warnings: [] },
+      workloadFilter: 'WEB',
+    });
+    const rows = [
+      ...page.matchAll(/<tr\s+class="workload"\s+data-workload="([^"]+)"\s*(hidden)?/g),
+    ];
+    expect(rows.map((r) => [r[1], r[2] === 'hidden'])).toEqual(
+      model.workloads.map((w) => [`${w.ref.namespace}/${w.ref.name}`, !w.ref.name.includes('web')]),
+    );
+    expect(page).toContain(`1 of ${model.workloads.length} workloads`);
+  });
+
+  it('says there is no plan yet, and why, before the first plan', () => {
+    const page = renderDashboard({ failure: { message: 'cluster unreachable', at } });
+    expect(page).toContain('No plan yet.');
+    expect(page).toContain('id="replan-error"');
+    expect(page).toContain('cluster unreachable');
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The dashboard's HTTP server: the page at `/`, the model at `/api/model`, `/healthz`, the
+ * Prometheus registry it is given at `/metrics`, and the page's own files (assets.ts). Read-only
+ * by construction: GET and HEAD only (405 otherwise), and nothing but the model, which holds no
+ * Secret value, is ever shown.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import { ConflictError, errorMessage } from '../errors.js';
+import { serializeModel } from '../model/serialize.js';
+import type { DesiredState } from '../model/types.js';
+import { ASSETS } from './assets.js';
+import { renderDashboard, type DashboardView } from './render.js';
+
+/**
+ * The plan the dashboard shows. A failed attempt is recorded beside the last good plan, never
+ * instead of it: the page keeps what it knew and says what went wrong since.
+ */
+export class DashboardBoard {
+  private plan: DashboardView['plan'];
+  private failure: DashboardView['failure'];
+
+  /** `cadence`: how often the plan is remade, for the reader (e.g. `every 15m`). */
+  constructor(private readonly cadence?: string) {}
+
+  planned(model: DesiredState, warnings: readonly string[] = [], at = new Date()): void {
+    this.plan = { model, plannedAt: at, warnings };
+    this.failure = undefined;
+  }
+
+  failed(message: string, at = new Date()): void {
+    this.failure = { message, at };
+  }
+
+  get model(): DesiredState | undefined {
+    return this.plan?.model;
+  }
+
+  view(workloadFilter?: string): DashboardView {
+    return {
+      ...(this.plan ? { plan: this.plan } : {}),
+      ...(this.failure ? { failure: this.failure } : {}),
+      ...(this.cadence !== undefined ? { cadence: this.cadence } : {}),
+      ...(workloadFilter !== undefined ? { workloadFilter } : {}),
+    };
+  }
+}
+
+/**
+ * No inline script or style, no other origin: the page loads its own files only. Stricter than
+ * `default-src 'self'`, so markup that ever slipped past escaping still could run nothing.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const COMMON_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+export interface DashboardServerOptions {
+  /** The registry `/metrics` exposes (the loop's, src/cli/commands/run.ts). */
+  readonly registry: Registry;
+  readonly board: DashboardBoard;
+}
+
+export function createDashboardServer({ registry, board }: DashboardServerOptions): Server {
+  return createServer((req, res) => {
+    try {
+      route(req, res, registry, board);
+    } catch (e) {
+      res.writeHead(500, COMMON_HEADERS).end(`${errorMessage(e)}\n`);
+    }
+  });
+}
+
+function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  registry: Registry,
+  board: DashboardBoard,
+): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { ...COMMON_HEADERS, allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+  const asset = ASSETS.get(url.pathname);
+  if (asset) {
+    res.writeHead(200, { ...COMMON_HEADERS, 'content-type': asset.contentType }).end(asset.body);
+    return;
+  }
+  switch (url.pathname) {
+    case '/healthz':
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    case '/metrics':
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        (e: unknown) => res.writeHead(500).end(errorMessage(e)),
+      );
+      return;
+    case '/api/model': {
+      const model = board.model;
+      if (model === undefined) {
+        res
+          .writeHead(503, { ...COMMON_HEADERS, 'content-type': 'text/plain' })
+          .end('no plan yet\n');
+        return;
+      }
+      res
+        .writeHead(200, { ...COMMON_HEADERS, 'content-type': 'application/json' })
+        .end(serializeModel(model));
+      return;
+    }
+    case '/': {
+      const filter = url.searchParams.get('workload') ?? undefined;
+      res
+        .writeHead(200, {
+          ...COMMON_HEADERS,
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': CONTENT_SECURITY_POLICY,
+        })
+        .end(renderDashboard(board.view(filter)));
+      return;
+    }
+    default:
+      res.writeHead(404, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end('not found\n');
+  }
+}
+
+/**
+ * Listens on `port` of `host`, by default every address, IPv6 and IPv4 (`0.0.0.0` would be IPv4
+ * only: a pod's probes and scrapes in an IPv6 cluster would be refused).
+ */
+export function listen(server: Server, port: number, host?: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE' || e.code === 'EACCES'
+          ? new ConflictError(
+              `cannot serve the dashboard, /healthz and /metrics on port ${port}: ${e.code}`,
+              { cause: e },
+            )
+          : e,
+      ),
+    );
+    server.listen({ port, ...(host !== undefined ? { host } : {}) }, () => resolve(server));
+  });
+}
+
+/** `http://host:port/` of a listening server, for the user to open. */
+export function serverUrl(server: Server, host?: string): string {
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  // Every address: the machine's own name for itself reaches it.
+  const shown =
+    host === undefined || host === '' || host === '::' || host === '0.0.0.0' ? 'localhost' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
+}
