@@ -159,6 +159,17 @@ describe('tars run (the loop)', () => {
     await promtoolCheck(text);
     expect(remote.sha(TAKEOVER)).toBeDefined();
     expect(loop.stderr).toContain(`tars: pass degraded: Prometheus ${down} is unreachable: `);
+    // The dashboard shows the pass's plan, and that Prometheus could not be read for it.
+    const model = (await (await fetch(`http://127.0.0.1:${loop.port}/api/model`)).json()) as {
+      cluster: { name: string };
+      workloads: { ref: { namespace: string; name: string } }[];
+    };
+    expect(model.cluster.name).toBe('online-boutique');
+    const page = await (await fetch(`http://127.0.0.1:${loop.port}/`)).text();
+    expect(page).toContain('<h1>online-boutique</h1>');
+    for (const w of model.workloads)
+      expect(page).toContain(`data-workload="${w.ref.namespace}/${w.ref.name}"`);
+    expect(page).toContain(`Prometheus ${down} is unreachable`);
 
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(passes(await scrape(loop))).toBe(1);

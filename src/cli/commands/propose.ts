@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_AUTHOR } from '../../gitops/delivery.js';
 import type { ProposeResult } from '../../gitops/propose.js';
-import { buildPlan } from '../../plan/plan.js';
+import { buildPlan, type PlanResult } from '../../plan/plan.js';
 import { proposePlan } from '../../plan/propose.js';
 import type { Policy } from '../../policy/types.js';
 import type { CommandContext } from '../context.js';
@@ -62,16 +62,16 @@ function withRepository(options: ProposeCliOptions) {
   });
 }
 
+/** Plans and proposes; `onPlan` sees the plan before delivery starts (the dashboard of `tars run`). */
 export async function runPropose(
   options: ProposeCliOptions,
   context: CommandContext,
+  onPlan?: (plan: PlanResult) => void,
 ): Promise<ProposeResult[]> {
   const progress = progressFor(context.io, options.quiet);
-  const { model, policy, unreachable } = await buildPlan(
-    planInputs(options),
-    progress,
-    withRepository(options),
-  );
+  const plan = await buildPlan(planInputs(options), progress, withRepository(options));
+  onPlan?.(plan);
+  const { model, policy, unreachable } = plan;
   if (policy.rollout.phase === 2) progress('rollout phase 2 (observe): nothing is proposed');
   const results = await proposePlan(model, policy, {
     repoUrl: options.repo,

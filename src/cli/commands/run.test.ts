@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { smallModel } from '../../charts/fixtures/small-model.js';
+import { DashboardBoard } from '../../dashboard/server.js';
+import { serializeModel } from '../../model/serialize.js';
 import { loopMetrics, recordProposals, serveHealth } from './run.js';
 
 let server: Server | undefined;
@@ -26,6 +29,26 @@ describe('the loop health endpoints', () => {
     const { port } = server.address() as AddressInfo;
     expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok\n');
     expect(await (await fetch(`http://[::1]:${port}/healthz`)).text()).toBe('ok\n');
+  });
+
+  it('serves the dashboard of the last pass beside them, for GET and HEAD only', async () => {
+    const board = new DashboardBoard('every 1h');
+    server = await serveHealth(loopMetrics(), 0, '127.0.0.1', board);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect((await fetch(`${base}/api/model`)).status).toBe(503);
+    expect(await (await fetch(`${base}/`)).text()).toContain('No plan yet.');
+
+    board.planned(smallModel());
+    const page = await (await fetch(`${base}/`)).text();
+    expect(page).toContain('<h1>prod-eu</h1>');
+    expect(page).toContain('every 1h');
+    expect(await (await fetch(`${base}/api/model`)).text()).toBe(serializeModel(smallModel()));
+
+    board.failed('git push: remote hung up');
+    const failed = await (await fetch(`${base}/`)).text();
+    expect(failed).toContain('id="replan-error"');
+    expect(failed).toContain('<h1>prod-eu</h1>');
+    expect((await fetch(`${base}/healthz`, { method: 'POST' })).status).toBe(405);
   });
 
   it('shows each concern with the status of the last pass only', async () => {

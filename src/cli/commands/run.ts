@@ -1,13 +1,15 @@
 /**
  * `tars run`: the continuous loop (plan → propose at an interval), or one pass with `--once`
- * (what the bootstrap CronJob runs). While looping it serves `/healthz` and Prometheus
- * `/metrics` on `--port`. SIGTERM or SIGINT lets a pass in flight finish (its pushes are whole
- * either way), then ends the loop with exit 0; a second signal ends the process at once.
+ * (what the bootstrap CronJob runs). While looping it serves the dashboard of the last pass
+ * (src/dashboard), `/healthz` and Prometheus `/metrics` on `--port`. SIGTERM or SIGINT lets a
+ * pass in flight finish (its pushes are whole either way), then ends the loop with exit 0; a
+ * second signal ends the process at once.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { ConflictError, errorMessage, InputError } from '../../errors.js';
+import { errorMessage, InputError } from '../../errors.js';
+import { createDashboardServer, DashboardBoard, listen } from '../../dashboard/server.js';
 import { parseDuration } from '../../plan/duration.js';
 import type { CommandContext } from '../context.js';
 import { progressFor, type Progress } from '../io.js';
@@ -17,6 +19,7 @@ interface RunOptions extends ProposeCliOptions {
   readonly once?: boolean;
   readonly interval: string;
   readonly port: string;
+  readonly host?: string;
 }
 
 /**
@@ -38,7 +41,7 @@ export function loopMetrics(): LoopMetrics {
   const registry = new Registry();
   const runs = new Counter({
     name: 'tars_runs_total',
-    help: 'Plan-and-propose passes, by outcome (success, degraded: a source such as Prometheus unreachable, failure).',
+    help: 'Passes (plan and propose in tars run, plan in tars serve), by outcome (success, degraded: a source such as Prometheus unreachable, failure).',
     labelNames: ['outcome'],
     registers: [registry],
   });
@@ -71,34 +74,16 @@ export function recordProposals(
 }
 
 /**
- * Serves `/healthz` and `/metrics` on `port` of `host`, by default every address, IPv6 and IPv4
- * (`0.0.0.0` would be IPv4 only: a pod's probes and scrapes in an IPv6 cluster would be refused).
+ * Serves the dashboard of `board` (src/dashboard), `/healthz` and `/metrics` on `port` of `host`,
+ * by default every address, IPv6 and IPv4.
  */
-export function serveHealth(metrics: LoopMetrics, port: number, host?: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    } else if (req.url === '/metrics') {
-      metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        (e: unknown) => res.writeHead(500).end(errorMessage(e)),
-      );
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        e.code === 'EADDRINUSE' || e.code === 'EACCES'
-          ? new ConflictError(`cannot serve /healthz and /metrics on port ${port}: ${e.code}`, {
-              cause: e,
-            })
-          : e,
-      ),
-    );
-    server.listen({ port, ...(host !== undefined ? { host } : {}) }, () => resolve(server));
-  });
+export function serveHealth(
+  metrics: LoopMetrics,
+  port: number,
+  host?: string,
+  board = new DashboardBoard(),
+): Promise<Server> {
+  return listen(createDashboardServer({ registry: metrics.registry, board }), port, host);
 }
 
 /** `--port`: a TCP port number. */
@@ -140,7 +125,7 @@ export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * (as PID 1 in a container, node would otherwise ignore SIGTERM until the kubelet's SIGKILL); a
  * second ends the process at once.
  */
-function stopOnSignals(log: Progress): { signal: AbortSignal; dispose(): void } {
+export function stopOnSignals(log: Progress): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
   const handler = (name: NodeJS.Signals): void => {
@@ -164,12 +149,13 @@ export function registerRunCommand(program: Command, context: CommandContext): v
     program
       .command('run')
       .description(
-        'The loop: plan and propose every --interval (or once with --once), serving /healthz and /metrics.',
+        'The loop: plan and propose every --interval (or once with --once), serving the dashboard, /healthz and /metrics.',
       ),
   )
     .option('--once', 'one pass, then exit (the bootstrap CronJob runs this)')
     .option('--interval <duration>', 'time between passes', '1h')
-    .option('--port <port>', 'port for /healthz and /metrics while looping', '8090')
+    .option('--port <port>', 'port for the dashboard, /healthz and /metrics while looping', '8090')
+    .option('--host <address>', 'address to listen on (default: every address, IPv6 and IPv4)')
     .action(async (options: RunOptions) => {
       const progress = progressFor(context.io, options.quiet);
       const stop = stopOnSignals(progress);
@@ -194,11 +180,14 @@ async function loop(
   const intervalMs = parseInterval(options.interval);
   const port = parsePort(options.port);
   const metrics = loopMetrics();
-  const server = await serveHealth(metrics, port);
-  progress(`serving /healthz and /metrics on port ${port}; a pass every ${options.interval}`);
+  const board = new DashboardBoard(`every ${options.interval}`);
+  const server = await serveHealth(metrics, port, options.host, board);
+  progress(
+    `serving the dashboard, /healthz and /metrics on port ${port}; a pass every ${options.interval}`,
+  );
   try {
     while (!stop.aborted) {
-      metrics.runs.inc({ outcome: await pass(options, context, metrics) });
+      metrics.runs.inc({ outcome: await pass(options, context, metrics, board) });
       await sleep(intervalMs, stop);
     }
     progress('stopped');
@@ -212,14 +201,21 @@ async function pass(
   options: RunOptions,
   context: CommandContext,
   metrics: LoopMetrics,
+  board: DashboardBoard,
 ): Promise<PassOutcome> {
   // Its own context: a source unreachable in this pass says nothing about the next one.
   const own: CommandContext = { io: context.io };
   try {
-    const results = await runPropose(options, own);
+    const results = await runPropose(options, own, ({ model, unreachable }) =>
+      board.planned(
+        model,
+        unreachable.map((u) => u.message),
+      ),
+    );
     printResults(results, options, own);
     recordProposals(metrics, results);
   } catch (e) {
+    board.failed(errorMessage(e));
     context.io.stderr(`tars: pass failed: ${errorMessage(e)}\n`);
     return 'failure';
   }
