@@ -7,6 +7,7 @@ import type { CommandContext } from './context.js';
 import { registerPlanCommands } from './commands/plan.js';
 import { registerProposeCommand } from './commands/propose.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
 import { registerValidateCommand } from './commands/validate.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(context: CommandContext): Command {
     .configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr });
   registerPlanCommands(program, context);
   registerProposeCommand(program, context);
+  registerServeCommand(program, context);
   registerRunCommand(program, context);
   registerSnapshotCommand(program, context);
   registerValidateCommand(program, context);

@@ -1,0 +1,172 @@
+/**
+ * `tars serve` over HTTP, the built binary against the bundled example: the dashboard shows the
+ * model `tars analyze` writes, answers only GET and HEAD, serves no file outside its own few,
+ * escapes text from the cluster, and keeps the last good plan when a re-plan fails.
+ */
+import { request } from 'node:http';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DesiredState } from '../../src/model/types.js';
+import { tarsAsync } from '../metrics/run-tars-async.js';
+import {
+  EXAMPLE,
+  exampleCopy,
+  exampleWithMarkup,
+  MARKUP,
+  startServe,
+  waitFor,
+} from './serve-process.js';
+
+/** The model `tars analyze` writes for `snapshot`. */
+async function analyzed(snapshot: string): Promise<DesiredState> {
+  const out = join(mkdtempSync(join(tmpdir(), 'tars-dashboard-model-')), 'model.json');
+  const run = await tarsAsync(['analyze', '--snapshot', snapshot, '--out', out, '--quiet']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(readFileSync(out, 'utf8')) as DesiredState;
+}
+
+/** A raw request, so a path like `/static/../x` reaches the server as written (fetch normalizes it). */
+function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(url), { path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject).end();
+  });
+}
+
+function escaped(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+describe('tars serve', () => {
+  it('serves the plan of the snapshot: /healthz, the model as JSON, every workload and the cost', async () => {
+    const served = await startServe(['--snapshot', EXAMPLE, '--quiet']);
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+
+    const health = await fetch(new URL('/healthz', served.url));
+    expect(health.status).toBe(200);
+    expect(await health.text()).toBe('ok\n');
+
+    const api = await fetch(new URL('/api/model', served.url));
+    expect(api.status).toBe(200);
+    expect(api.headers.get('content-type')).toMatch(/^application\/json/);
+    const model = (await api.json()) as DesiredState;
+    expect(model).toEqual(await analyzed(EXAMPLE));
+
+    const page = await fetch(served.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    const html = await page.text();
+    expect(html).toContain(`<h1>${model.cluster.name}</h1>`);
+    expect(model.workloads.length).toBeGreaterThan(0);
+    for (const w of model.workloads) {
+      expect(html).toContain(`data-workload="${w.ref.namespace}/${w.ref.name}"`);
+    }
+    expect(html.match(/<tr\s+class="workload"/g)).toHaveLength(model.workloads.length);
+    expect(model.cost).toBeDefined();
+    expect(html).toContain(`${model.cost!.today.total.toFixed(2)} ${model.cost!.currency}`);
+    expect(html).toContain(`${model.cost!.proposed.total.toFixed(2)} ${model.cost!.currency}`);
+    for (const note of model.notes) expect(html).toContain(escaped(note));
+
+    const metrics = await (await fetch(new URL('/metrics', served.url))).text();
+    expect(metrics).toContain('tars_runs_total{outcome="success"} 1');
+
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toEqual({ code: 0, signal: null });
+    await expect(fetch(new URL('/healthz', served.url))).rejects.toThrow();
+  });
+
+  it('answers GET and HEAD only, and serves none of the files around its own', async () => {
+    const served = await startServe(['--snapshot', EXAMPLE, '--quiet']);
+    for (const [method, path] of [
+      ['POST', '/'],
+      ['PUT', '/api/model'],
+      ['DELETE', '/healthz'],
+      ['POST', '/metrics'],
+    ] as const) {
+      const answer = await fetch(new URL(path, served.url), { method });
+      expect(answer.status, `${method} ${path}`).toBe(405);
+      expect(answer.headers.get('allow')).toBe('GET, HEAD');
+    }
+    const head = await fetch(served.url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+
+    const script = await fetch(new URL('/static/dashboard.js', served.url));
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const packageJson = readFileSync('package.json', 'utf8');
+    for (const path of [
+      '/static/../package.json',
+      '/static/%2e%2e/%2e%2e/package.json',
+      '/static/..%2f..%2fpackage.json',
+      '/static//etc/passwd',
+      '/package.json',
+      '/static/',
+    ]) {
+      const answer = await rawGet(served.url, path);
+      expect(answer.status, path).toBe(404);
+      expect(answer.body).not.toContain(packageJson.slice(0, 40));
+    }
+  });
+
+  it('escapes the text it shows from the cluster', async () => {
+    const served = await startServe(['--snapshot', exampleWithMarkup(), '--quiet']);
+    const model = (await (await fetch(new URL('/api/model', served.url))).json()) as DesiredState;
+    expect(model.workloads.map((w) => w.managedBy.name)).toContain(MARKUP);
+    const html = await (await fetch(served.url)).text();
+    expect(html).toContain(escaped(MARKUP));
+    expect(html).not.toContain('<script>window.__tarsInjected');
+    expect(html).not.toContain('<img');
+  });
+
+  it('keeps the last good plan on the page when a re-plan fails, and shows the error', async () => {
+    const snapshot = exampleCopy();
+    const served = await startServe(['--snapshot', snapshot, '--refresh', '1s', '--quiet']);
+    const before = await (await fetch(new URL('/api/model', served.url))).text();
+    const workloads = (JSON.parse(before) as DesiredState).workloads;
+
+    const deployments = join(snapshot, 'deployments.yaml');
+    const good = readFileSync(deployments, 'utf8');
+    writeFileSync(deployments, 'items: [this is not: yaml\n');
+    const html = await waitFor('a failed re-plan on the page', async () => {
+      const text = await (await fetch(served.url)).text();
+      return text.includes('id="replan-error"') ? text : undefined;
+    });
+    expect(html).toContain('deployments.yaml');
+    for (const w of workloads)
+      expect(html).toContain(`data-workload="${w.ref.namespace}/${w.ref.name}"`);
+    expect(await (await fetch(new URL('/api/model', served.url))).text()).toBe(before);
+    const metrics = await (await fetch(new URL('/metrics', served.url))).text();
+    expect(metrics).toMatch(/tars_runs_total\{outcome="failure"\} [1-9]/);
+    expect(served.child.exitCode).toBeNull();
+
+    writeFileSync(deployments, good);
+    await waitFor('a good re-plan clearing the error', async () => {
+      const text = await (await fetch(served.url)).text();
+      return text.includes('id="replan-error"') ? undefined : text;
+    });
+    served.child.kill('SIGINT');
+    expect(await served.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('refuses a --refresh or --port it cannot use', async () => {
+    const zero = await tarsAsync(['serve', '--snapshot', EXAMPLE, '--refresh', '0s', '--quiet']);
+    expect(zero.code, zero.stderr).toBe(2);
+    expect(zero.stderr).toBe('tars: --refresh "0s" must be longer than 0s\n');
+    const port = await tarsAsync(['serve', '--snapshot', EXAMPLE, '--port', 'x', '--quiet']);
+    expect(port.code, port.stderr).toBe(2);
+    expect(port.stderr).toBe('tars: --port "x" is not a port number (0 to 65535)\n');
+  });
+});
