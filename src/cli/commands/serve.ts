@@ -26,7 +26,7 @@ interface ServeOptions extends InputOptions {
   readonly refresh: string;
 }
 
-/** Registers the options of `tars serve` (also what `tars run` shares with it: --port). */
+/** `tars serve`: the input options of `tars plan`, and where and how often to serve. */
 export function registerServeCommand(program: Command, context: CommandContext): void {
   addInputOptions(
     program
