@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../errors.js';
+import { DAY_MINUTES, MIN_HISTORY_POINTS, forecastLoad, type LoadForecast } from './model.js';
+import type { LoadPoint } from './series.js';
+
+/** A small seeded generator, so noisy series are the same on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function series(minutes: number, f: (minute: number) => number, start = 0): LoadPoint[] {
+  return Array.from({ length: minutes }, (_, i) => ({ minute: start + i, requests: f(start + i) }));
+}
+
+/** A daily shape with a morning and an evening peak, as web traffic has. */
+function daily(minute: number): number {
+  const x = (2 * Math.PI * (minute % DAY_MINUTES)) / DAY_MINUTES;
+  return 1000 + 400 * Math.sin(x) + 150 * Math.sin(3 * x + 1);
+}
+
+function expectSane(forecast: LoadForecast, lastMinute: number, horizon: number): void {
+  expect(forecast.points).toHaveLength(horizon);
+  forecast.points.forEach((p, i) => {
+    expect(p.minute).toBe(lastMinute + 1 + i);
+    expect(Number.isFinite(p.expected)).toBe(true);
+    expect(p.expected).toBeGreaterThanOrEqual(0);
+    expect(p.upper).toBeGreaterThanOrEqual(p.expected);
+  });
+}
+
+describe('forecastLoad', () => {
+  it('forecasts an exactly periodic series back, with a tight upper', () => {
+    const history = series(7 * DAY_MINUTES, daily, 300);
+    const last = history.at(-1)!.minute;
+    const forecast = forecastLoad(history, DAY_MINUTES);
+    expectSane(forecast, last, DAY_MINUTES);
+    expect(forecast.model).toBe('daily-profile');
+    for (const p of forecast.points) {
+      expect(Math.abs(p.expected - daily(p.minute))).toBeLessThan(5);
+      expect(p.upper - p.expected).toBeLessThan(10);
+    }
+  });
+
+  it('forecasts a constant series as that constant with an upper equal to it', () => {
+    const forecast = forecastLoad(
+      series(3 * DAY_MINUTES, () => 250),
+      90,
+    );
+    expectSane(forecast, 3 * DAY_MINUTES - 1, 90);
+    for (const p of forecast.points) {
+      expect(p.expected).toBeCloseTo(250, 6);
+      expect(p.upper).toBeCloseTo(250, 6);
+    }
+  });
+
+  it('keeps upper ≥ expected ≥ 0 for zeros, spikes and noise', () => {
+    const zeros = forecastLoad(
+      series(2 * DAY_MINUTES + 17, () => 0),
+      300,
+    );
+    expectSane(zeros, 2 * DAY_MINUTES + 16, 300);
+    expect(zeros.points.every((p) => p.expected === 0 && p.upper === 0)).toBe(true);
+
+    const rnd = random(7);
+    const spiky = forecastLoad(
+      series(4 * DAY_MINUTES, () => (rnd() < 0.02 ? 5000 * rnd() : rnd() < 0.5 ? 0 : rnd())),
+      2 * DAY_MINUTES,
+    );
+    expectSane(spiky, 4 * DAY_MINUTES - 1, 2 * DAY_MINUTES);
+
+    const falling = forecastLoad(
+      series(3 * DAY_MINUTES, (m) => Math.max(0, 3 * DAY_MINUTES - m * 1.2)),
+      DAY_MINUTES,
+    );
+    expectSane(falling, 3 * DAY_MINUTES - 1, DAY_MINUTES);
+  });
+
+  it('gives an upper that covers fresh noise about as often as its quantile says', () => {
+    const rnd = random(42);
+    const noisy = (m: number): number => daily(m) * (1 + 0.1 * (rnd() + rnd() + rnd() - 1.5));
+    const history = series(10 * DAY_MINUTES, noisy);
+    const forecast = forecastLoad(history, DAY_MINUTES);
+    const actual = forecast.points.map((p) => noisy(p.minute));
+    const covered = forecast.points.filter((p, i) => actual[i]! <= p.upper).length;
+    const coverage = covered / forecast.points.length;
+    expect(coverage).toBeGreaterThan(0.88);
+    expect(coverage).toBeLessThan(0.995);
+    const meanMargin =
+      forecast.points.reduce((s, p) => s + p.upper / p.expected - 1, 0) / forecast.points.length;
+    expect(meanMargin).toBeLessThan(0.2);
+  });
+
+  it('moves the forecast when the level shifts in the last hours', () => {
+    const steady = series(6 * DAY_MINUTES, daily);
+    const shifted = steady.map((p, i) =>
+      i >= steady.length - 180 ? { ...p, requests: 2 * p.requests } : p,
+    );
+    const before = forecastLoad(steady, 120);
+    const after = forecastLoad(shifted, 120);
+    for (let i = 0; i < 60; i++) {
+      expect(after.points[i]!.expected).toBeGreaterThan(1.5 * before.points[i]!.expected);
+    }
+  });
+
+  it('falls back to the recent level below two days of history, and says so', () => {
+    const history = series(DAY_MINUTES, (m) => (m < DAY_MINUTES - 360 ? 100 : 400));
+    const forecast = forecastLoad(history, 120);
+    expectSane(forecast, DAY_MINUTES - 1, 120);
+    expect(forecast.model).toBe('recent-level');
+    expect(forecast.notes.join(' ')).toMatch(/daily seasonality.*2 days/);
+    // The recent level, not the day's average.
+    for (const p of forecast.points) expect(p.expected).toBeCloseTo(400, 6);
+  });
+
+  it('uses the daily profile over gaps in the history', () => {
+    const history = series(5 * DAY_MINUTES, daily).filter((p) => p.minute % 7 !== 3);
+    const forecast = forecastLoad(history, 600);
+    expectSane(forecast, history.at(-1)!.minute, 600);
+    expect(forecast.model).toBe('daily-profile');
+    for (const p of forecast.points) expect(Math.abs(p.expected - daily(p.minute))).toBeLessThan(5);
+  });
+
+  it(`refuses fewer than ${MIN_HISTORY_POINTS} points and a horizon that is not positive`, () => {
+    expect(() =>
+      forecastLoad(
+        series(MIN_HISTORY_POINTS - 1, () => 5),
+        10,
+      ),
+    ).toThrow(InputError);
+    expect(() =>
+      forecastLoad(
+        series(MIN_HISTORY_POINTS - 1, () => 5),
+        10,
+      ),
+    ).toThrow(
+      new RegExp(`${MIN_HISTORY_POINTS - 1} minutes of history.*at least ${MIN_HISTORY_POINTS}`),
+    );
+    const minimal = forecastLoad(
+      series(MIN_HISTORY_POINTS, () => 5),
+      10,
+    );
+    expectSane(minimal, MIN_HISTORY_POINTS - 1, 10);
+    expect(() =>
+      forecastLoad(
+        series(200, () => 5),
+        0,
+      ),
+    ).toThrow(/horizon/);
+  });
+});
