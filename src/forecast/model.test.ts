@@ -88,7 +88,7 @@ describe('forecastLoad', () => {
     const history = series(10 * DAY_MINUTES, noisy);
     const forecast = forecastLoad(history, DAY_MINUTES);
     const actual = forecast.points.map((p) => noisy(p.minute));
-    const covered = forecast.points.filter((p, i) => actual[i]! <= p.upper).length;
+    const covered = forecast.points.filter((p, i) => actual[i] <= p.upper).length;
     const coverage = covered / forecast.points.length;
     expect(coverage).toBeGreaterThan(0.88);
     expect(coverage).toBeLessThan(0.995);
@@ -104,9 +104,27 @@ describe('forecastLoad', () => {
     );
     const before = forecastLoad(steady, 120);
     const after = forecastLoad(shifted, 120);
-    for (let i = 0; i < 60; i++) {
-      expect(after.points[i]!.expected).toBeGreaterThan(1.5 * before.points[i]!.expected);
+    for (let i = 0; i < 30; i++) {
+      expect(after.points[i].expected).toBeGreaterThan(1.5 * before.points[i].expected);
     }
+  });
+
+  it('raises upper at the minutes of the day where bursts recur, and only there', () => {
+    const rnd = random(3);
+    // A 10-minute burst at 4× the load from minute 600 of the day, on about half of the days.
+    const burstDays = new Set([0, 2, 3, 5, 7, 8]);
+    const load = (m: number): number => {
+      const day = Math.floor(m / DAY_MINUTES);
+      const minuteOfDay = m % DAY_MINUTES;
+      const base = 1000 * (1 + 0.05 * (rnd() - 0.5));
+      return burstDays.has(day) && minuteOfDay >= 600 && minuteOfDay < 610 ? 4 * base : base;
+    };
+    const forecast = forecastLoad(series(9 * DAY_MINUTES, load), DAY_MINUTES);
+    expectSane(forecast, 9 * DAY_MINUTES - 1, DAY_MINUTES);
+    const at = (minuteOfDay: number) => forecast.points[minuteOfDay];
+    for (let m = 600; m < 610; m++) expect(at(m).upper).toBeGreaterThan(3000);
+    const quiet = forecast.points.filter((_, i) => i < 590 || i >= 620);
+    expect(Math.max(...quiet.map((p) => p.upper))).toBeLessThan(1200);
   });
 
   it('falls back to the recent level below two days of history, and says so', () => {

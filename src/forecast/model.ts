@@ -5,12 +5,15 @@
  *
  * Model (see README "tars forecast" and BENCHMARKS.md for why): web load repeats daily, so the
  * expected load at a minute of the day is a robust profile of that minute over the last days
- * (interquartile mean across days, then a short moving average across neighbouring minutes),
- * scaled to the current level (recent minutes against the profile at the same minutes), the
- * level's deviation fading with lead time. Below two days of history there is no profile: the
- * forecast is the recent level. `upper` is calibrated, not a fixed factor: the model is replayed
- * on its own history (origins every few hours) and `upper` adds the chosen quantile of those
- * replayed errors, relative to the forecast, for the same lead-time bucket.
+ * (the median across days, then a running median across neighbouring minutes, which keeps
+ * steps sharp), scaled to the current level (recent minutes against the profile at the same
+ * minutes), the level's deviation fading with lead time. Below two days of history there is no
+ * profile: the forecast is the recent level.
+ *
+ * `upper`, the level to provision for, is calibrated, not a fixed factor: it starts from a high
+ * quantile of the same minute over the last days (so it rises where bursts recur), and the
+ * model, replayed on its own history from origins every few hours, sets per lead-time bucket
+ * the correction that makes it cover the asked share (p95) of the replayed minutes.
  */
 import { InputError } from '../errors.js';
 import type { ForecastPoint, LoadPoint } from './series.js';
@@ -24,14 +27,24 @@ export const MIN_DAILY_POINTS = 2 * DAY_MINUTES;
 export interface ForecastParams {
   /** Most recent days that build the daily profile. */
   readonly profileDays: number;
-  /** Half-width, in minutes, of the moving average that smooths the profile. */
+  /**
+   * How the same minute of the last days is summarised: the median (what minimises the absolute
+   * error when a burst recurs at that minute on some days only), or the interquartile mean.
+   */
+  readonly profileCentre: 'median' | 'interquartile-mean';
+  /** Half-width, in minutes, of the running median that smooths the profile. */
   readonly smoothingMinutes: number;
   /** Recent minutes whose ratio to the profile sets the current level. */
   readonly levelMinutes: number;
   /** Lead time, in minutes, over which the level's deviation from the profile halves. */
   readonly levelHalfLifeMinutes: number;
-  /** Quantile of the replayed (backtested) errors that `upper` adds. */
+  /** Share of minutes `upper` should cover: the quantile of the replayed (backtested) errors. */
   readonly upperQuantile: number;
+  /**
+   * Quantile of the same minute of the last days that `upper` starts from before the backtest
+   * corrects it: where bursts recur at a time of day, `upper` rises at that time only.
+   */
+  readonly upperProfileQuantile: number;
   /** Days of history the backtest for `upper` replays, from origins every 6 hours. */
   readonly backtestDays: number;
 }
@@ -42,10 +55,12 @@ export interface ForecastParams {
  */
 export const DEFAULT_FORECAST_PARAMS: ForecastParams = {
   profileDays: 7,
+  profileCentre: 'median',
   smoothingMinutes: 15,
-  levelMinutes: 60,
-  levelHalfLifeMinutes: 720,
+  levelMinutes: 180,
+  levelHalfLifeMinutes: 60,
   upperQuantile: 0.95,
+  upperProfileQuantile: 0.75,
   backtestDays: 7,
 };
 
@@ -78,6 +93,52 @@ export function forecastLoad(
   horizonMinutes: number,
   params: ForecastParams = DEFAULT_FORECAST_PARAMS,
 ): LoadForecast {
+  const { dense, model, present } = prepare(history, horizonMinutes, params);
+  const notes =
+    model === 'recent-level'
+      ? [
+          `${present} minutes of history: daily seasonality needs 2 days (${MIN_DAILY_POINTS} minutes), so the forecast is the level of the last ${params.levelMinutes} minutes`,
+        ]
+      : [];
+
+  const n = dense.values.length;
+  const { expected, raw } = curvesFrom(dense, n, horizonMinutes, model, params, true);
+  const calibration = calibrate(dense, horizonMinutes, model, params);
+  if (calibration.origins === 0) notes.push('no backtest was possible, so upper is uncorrected');
+
+  const lastMinute = dense.firstMinute + n - 1;
+  const points = Array.from(expected, (e, i) => {
+    const r = raw[i];
+    const corrected = r + calibration.correctionAt(i + 1) * (r + calibration.floor);
+    return { minute: lastMinute + 1 + i, expected: e, upper: Math.max(e, corrected) };
+  });
+  const detail =
+    model === 'daily-profile'
+      ? `daily profile of the last ${Math.min(params.profileDays, Math.floor(n / DAY_MINUTES))} days scaled to the last ${params.levelMinutes} min`
+      : `level of the last ${params.levelMinutes} min`;
+  return {
+    points,
+    model,
+    detail: `${detail}; upper = p${Math.round(params.upperQuantile * 100)} of errors replayed from ${calibration.origins} origins`,
+    notes,
+  };
+}
+
+/** Only `expected` (no calibration of `upper`): what a parameter search needs, at a tenth of the cost. */
+export function expectedLoad(
+  history: readonly LoadPoint[],
+  horizonMinutes: number,
+  params: ForecastParams = DEFAULT_FORECAST_PARAMS,
+): number[] {
+  const { dense, model } = prepare(history, horizonMinutes, params);
+  return [...curvesFrom(dense, dense.values.length, horizonMinutes, model, params, false).expected];
+}
+
+function prepare(
+  history: readonly LoadPoint[],
+  horizonMinutes: number,
+  params: ForecastParams,
+): { dense: Dense; model: ForecastModel; present: number } {
   if (!Number.isInteger(horizonMinutes) || horizonMinutes <= 0) {
     throw new InputError(`the horizon must be a positive whole number of minutes`);
   }
@@ -92,42 +153,12 @@ export function forecastLoad(
   const dense = densify(history, keep);
   const present = countPresent(dense.values, 0, dense.values.length);
   const model: ForecastModel = present >= MIN_DAILY_POINTS ? 'daily-profile' : 'recent-level';
-  const notes =
-    model === 'recent-level'
-      ? [
-          `${present} minutes of history: daily seasonality needs 2 days (${MIN_DAILY_POINTS} minutes), so the forecast is the level of the last ${params.levelMinutes} minutes`,
-        ]
-      : [];
-
-  const n = dense.values.length;
-  const expected = pointForecast(dense, n, horizonMinutes, model, params);
-  const calibration = calibrate(dense, horizonMinutes, model, params);
-  if (calibration.origins === 0) notes.push('no backtest was possible, so upper equals expected');
-
-  const lastMinute = dense.firstMinute + n - 1;
-  const points = Array.from(expected, (e, i) => {
-    const margin = calibration.marginAt(i + 1);
-    return {
-      minute: lastMinute + 1 + i,
-      expected: e,
-      upper: e + margin * (e + calibration.floor),
-    };
-  });
-  const detail =
-    model === 'daily-profile'
-      ? `daily profile of the last ${Math.min(params.profileDays, Math.floor(n / DAY_MINUTES))} days scaled to the last ${params.levelMinutes} min`
-      : `level of the last ${params.levelMinutes} min`;
-  return {
-    points,
-    model,
-    detail: `${detail}; upper = p${Math.round(params.upperQuantile * 100)} of errors replayed from ${calibration.origins} origins`,
-    notes,
-  };
+  return { dense, model, present };
 }
 
 function densify(history: readonly LoadPoint[], keepMinutes: number): Dense {
   const lastMinute = history.at(-1)!.minute;
-  const firstMinute = Math.max(history[0]!.minute, lastMinute - keepMinutes + 1);
+  const firstMinute = Math.max(history[0].minute, lastMinute - keepMinutes + 1);
   const values = new Float64Array(lastMinute - firstMinute + 1).fill(NaN);
   for (const p of history) {
     if (p.minute >= firstMinute) values[p.minute - firstMinute] = p.requests;
@@ -137,58 +168,92 @@ function densify(history: readonly LoadPoint[], keepMinutes: number): Dense {
 
 function countPresent(values: Float64Array, from: number, to: number): number {
   let count = 0;
-  for (let i = Math.max(0, from); i < to; i++) if (!Number.isNaN(values[i]!)) count++;
+  for (let i = Math.max(0, from); i < to; i++) if (!Number.isNaN(values[i])) count++;
   return count;
 }
 
-/** Expected load for leads 1…horizon after index `end` (exclusive) of the dense history. */
-function pointForecast(
+/** What the model says from one origin: `expected`, and the uncalibrated `upper`. */
+interface Curves {
+  readonly expected: Float64Array;
+  /** The raw upper before the backtest corrects it: `expected`, or the quantile profile. */
+  readonly raw: Float64Array;
+}
+
+/** Leads 1…horizon after index `end` (exclusive) of the dense history. */
+function curvesFrom(
   dense: Dense,
   end: number,
   horizon: number,
   model: ForecastModel,
   params: ForecastParams,
-): Float64Array {
-  const out = new Float64Array(horizon);
+  withQuantile: boolean,
+): Curves {
+  const expected = new Float64Array(horizon);
+  const raw = withQuantile ? new Float64Array(horizon) : expected;
   if (model === 'recent-level') {
-    out.fill(Math.max(0, recentLevel(dense.values, end, params.levelMinutes)));
-    return out;
+    const recent = recentValues(dense.values, end, params.levelMinutes);
+    expected.fill(Math.max(0, interquartileMean(recent)));
+    if (withQuantile) raw.fill(Math.max(0, quantile(recent, params.upperProfileQuantile)));
+    return { expected, raw };
   }
-  const profile = dailyProfile(dense, end, params);
-  const phaseOf = (index: number): number =>
-    (((dense.firstMinute + index) % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
+  const values = valuesByPhase(dense, end, params.profileDays);
+  const profile = dailyProfile(values, params);
+  const upperProfile = withQuantile ? quantileProfile(values, params) : profile;
+  const phaseOf = (index: number): number => phaseOfMinute(dense.firstMinute + index);
   const level = levelAgainstProfile(
     dense.values,
     end,
     params.levelMinutes,
-    (i) => profile[phaseOf(i)]!,
+    (i) => profile[phaseOf(i)],
   );
   for (let h = 1; h <= horizon; h++) {
-    const base = profile[phaseOf(end - 1 + h)]!;
     const fade = Math.pow(0.5, h / params.levelHalfLifeMinutes);
-    const value =
-      level.kind === 'ratio' ? base * (1 + (level.value - 1) * fade) : base + level.value * fade;
-    out[h - 1] = Math.max(0, value);
+    const phase = phaseOf(end - 1 + h);
+    const scale = (base: number): number =>
+      Math.max(
+        0,
+        level.kind === 'ratio' ? base * (1 + (level.value - 1) * fade) : base + level.value * fade,
+      );
+    expected[h - 1] = scale(profile[phase]);
+    if (withQuantile) raw[h - 1] = scale(upperProfile[phase]);
   }
-  return out;
+  return { expected, raw };
+}
+
+/** The present values of the last `days` days before `end`, by minute of the day. */
+function valuesByPhase(dense: Dense, end: number, days: number): number[][] {
+  const from = Math.max(0, end - days * DAY_MINUTES);
+  const byPhase: number[][] = Array.from({ length: DAY_MINUTES }, () => []);
+  for (let i = from; i < end; i++) {
+    const v = dense.values[i];
+    if (!Number.isNaN(v)) byPhase[phaseOfMinute(dense.firstMinute + i)].push(v);
+  }
+  return byPhase;
 }
 
 /**
- * The robust daily profile before `end`: for each minute of the day, the interquartile mean of
- * that minute over the last `profileDays` days (a bad day moves it little), then a circular
- * moving average over ±`smoothingMinutes` (one minute's noise moves it little).
+ * The robust daily profile: for each minute of the day, the median (or interquartile mean) of
+ * that minute over the last days (a bad day moves it little), then a circular running median
+ * over ±`smoothingMinutes` (one minute's noise moves it little).
  */
-function dailyProfile(dense: Dense, end: number, params: ForecastParams): Float64Array {
-  const from = Math.max(0, end - params.profileDays * DAY_MINUTES);
-  const byPhase: number[][] = Array.from({ length: DAY_MINUTES }, () => []);
-  for (let i = from; i < end; i++) {
-    const v = dense.values[i]!;
-    if (Number.isNaN(v)) continue;
-    byPhase[(((dense.firstMinute + i) % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES]!.push(v);
-  }
+function dailyProfile(byPhase: readonly number[][], params: ForecastParams): Float64Array {
   const centre = new Float64Array(DAY_MINUTES);
-  for (let p = 0; p < DAY_MINUTES; p++) centre[p] = interquartileMean(byPhase[p]!);
-  return circularSmooth(centre, params.smoothingMinutes);
+  const summarise = params.profileCentre === 'median' ? medianOrNaN : interquartileMean;
+  for (let p = 0; p < DAY_MINUTES; p++) centre[p] = summarise([...byPhase[p]]);
+  return fillUnseen(circularSmooth(centre, params.smoothingMinutes));
+}
+
+/**
+ * For each minute of the day, the `upperProfileQuantile` of that minute over the last days,
+ * unsmoothed: where bursts recur at a time of day, the upper rises at that time only.
+ */
+function quantileProfile(byPhase: readonly number[][], params: ForecastParams): Float64Array {
+  const out = new Float64Array(DAY_MINUTES);
+  for (let p = 0; p < DAY_MINUTES; p++) {
+    const values = byPhase[p];
+    out[p] = values.length > 0 ? quantile(values, params.upperProfileQuantile) : NaN;
+  }
+  return fillUnseen(out);
 }
 
 /** Mean of the values left after dropping the lowest and highest quarter; NaN for none. */
@@ -197,33 +262,47 @@ export function interquartileMean(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const cut = Math.floor(sorted.length / 4);
   let sum = 0;
-  for (let i = cut; i < sorted.length - cut; i++) sum += sorted[i]!;
+  for (let i = cut; i < sorted.length - cut; i++) sum += sorted[i];
   return sum / (sorted.length - 2 * cut);
 }
 
-/** Moving average around the day (minute 1439 neighbours minute 0), skipping missing minutes. */
+/**
+ * Running median around the day (minute 1439 neighbours minute 0), skipping missing minutes. A
+ * median, not a mean, so that a step (a nightly export gap, a batch job starting on the minute)
+ * keeps its edge instead of being smeared over the neighbouring minutes.
+ */
 function circularSmooth(values: Float64Array, halfWidth: number): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
-  let fallback = NaN;
+  const window: number[] = [];
   for (let p = 0; p < n; p++) {
-    let sum = 0;
-    let count = 0;
+    window.length = 0;
     for (let d = -halfWidth; d <= halfWidth; d++) {
-      const v = values[(((p + d) % n) + n) % n]!;
-      if (Number.isNaN(v)) continue;
-      sum += v;
-      count++;
+      const v = values[(((p + d) % n) + n) % n];
+      if (!Number.isNaN(v)) window.push(v);
     }
-    out[p] = count > 0 ? sum / count : NaN;
-  }
-  // Minutes of the day never seen (long gaps): the day's overall mean stands in.
-  if (out.some(Number.isNaN)) {
-    const seen = [...out].filter((v) => !Number.isNaN(v));
-    fallback = seen.length > 0 ? seen.reduce((s, v) => s + v, 0) / seen.length : 0;
-    for (let p = 0; p < n; p++) if (Number.isNaN(out[p]!)) out[p] = fallback;
+    out[p] = window.length > 0 ? median(window) : NaN;
   }
   return out;
+}
+
+/** Minutes of the day never seen (long gaps): the mean of the others stands in. */
+function fillUnseen(values: Float64Array): Float64Array {
+  if (!values.some(Number.isNaN)) return values;
+  const seen = [...values].filter((v) => !Number.isNaN(v));
+  const fallback = seen.length > 0 ? seen.reduce((s, v) => s + v, 0) / seen.length : 0;
+  for (let p = 0; p < values.length; p++) if (Number.isNaN(values[p])) values[p] = fallback;
+  return values;
+}
+
+function medianOrNaN(values: number[]): number {
+  return values.length === 0 ? NaN : median(values);
+}
+
+function median(values: number[]): number {
+  const sorted = values.sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 type Level = { kind: 'ratio'; value: number } | { kind: 'offset'; value: number };
@@ -242,7 +321,7 @@ function levelAgainstProfile(
   let profile = 0;
   let count = 0;
   for (let i = Math.max(0, end - minutes); i < end; i++) {
-    const v = values[i]!;
+    const v = values[i];
     if (Number.isNaN(v)) continue;
     actual += v;
     profile += profileAt(i);
@@ -253,27 +332,32 @@ function levelAgainstProfile(
   return { kind: 'offset', value: (actual - profile) / count };
 }
 
-/** Interquartile mean of the last `minutes` present values before `end`. */
-function recentLevel(values: Float64Array, end: number, minutes: number): number {
+/** The last `minutes` present values before `end`. */
+function recentValues(values: Float64Array, end: number, minutes: number): number[] {
   const recent: number[] = [];
   for (let i = end - 1; i >= 0 && recent.length < minutes; i--) {
-    if (!Number.isNaN(values[i]!)) recent.push(values[i]!);
+    if (!Number.isNaN(values[i])) recent.push(values[i]);
   }
-  return interquartileMean(recent);
+  return recent;
 }
 
+/** Per lead-time bucket, the correction that the backtest says the raw upper needs. */
 interface Calibration {
-  /** Relative margin for a lead time (1 = the first forecast minute). */
-  readonly marginAt: (lead: number) => number;
-  /** Added to the forecast before the margin applies, so a zero forecast can still get one. */
+  /** Relative correction of the raw upper at a lead time (1 = the first forecast minute). */
+  readonly correctionAt: (lead: number) => number;
+  /** Added to the raw upper before the correction applies, so that zero can still grow. */
   readonly floor: number;
   readonly origins: number;
 }
 
 /**
- * Replays the model at earlier origins of the history and takes, per lead-time bucket, the
- * `upperQuantile` of its errors relative to the forecast. Daily origins need a day of history
- * before them (a profile of one day), level origins half an hour.
+ * Replays the model at earlier origins of the history (every 6 hours for the daily profile,
+ * every half hour for the level) and takes, per lead-time bucket, the `upperQuantile` of how far
+ * the actual load exceeded the raw upper (the quantile profile), relative to it: this correction
+ * (negative when the raw upper was generous) makes the upper's coverage of the replayed minutes
+ * what was asked, so `upper` is calibrated on the series itself, not a fixed factor.
+ * Daily origins need a day of history before them (a profile of one day), level origins half
+ * an hour.
  */
 function calibrate(
   dense: Dense,
@@ -284,43 +368,45 @@ function calibrate(
   const { values } = dense;
   const n = values.length;
   const floor = 0.01 * meanPresent(values);
-  const step = model === 'daily-profile' ? DAILY_BACKTEST_STEP : LEVEL_BACKTEST_STEP;
-  const maxOrigins =
-    model === 'daily-profile'
-      ? Math.round((params.backtestDays * DAY_MINUTES) / DAILY_BACKTEST_STEP)
-      : LEVEL_BACKTEST_ORIGINS;
-  const needBefore = model === 'daily-profile' ? DAY_MINUTES : 30;
-  const errors: number[][] = LEAD_BUCKETS.map(() => []);
+  const daily = model === 'daily-profile';
+  const step = daily ? DAILY_BACKTEST_STEP : LEVEL_BACKTEST_STEP;
+  const maxOrigins = daily
+    ? Math.round((params.backtestDays * DAY_MINUTES) / DAILY_BACKTEST_STEP)
+    : LEVEL_BACKTEST_ORIGINS;
+  const needBefore = daily ? DAY_MINUTES : 30;
+  const scores: number[][] = LEAD_BUCKETS.map(() => []);
   let origins = 0;
   for (let j = 1; j <= maxOrigins; j++) {
     const origin = n - j * step;
     if (origin <= 0 || countPresent(values, 0, origin) < needBefore) break;
     const leads = Math.min(horizon, n - origin);
-    const replay = pointForecast(dense, origin, leads, model, params);
-    for (let h = 1; h <= leads; h++) {
-      const actual = values[origin + h - 1]!;
+    const { raw } = curvesFrom(dense, origin, leads, model, params, true);
+    for (let lead = 1; lead <= leads; lead++) {
+      const actual = values[origin + lead - 1];
       if (Number.isNaN(actual)) continue;
-      const e = replay[h - 1]!;
-      const scale = e + floor;
-      errors[bucketOf(h)]!.push(scale > 0 ? (actual - e) / scale : 0);
+      const r = raw[lead - 1];
+      const scale = r + floor;
+      scores[bucketOf(lead)].push(scale > 0 ? (actual - r) / scale : 0);
     }
     origins++;
   }
-  const margins = errors.map((bucket) =>
-    bucket.length > 0 ? Math.max(0, quantile(bucket, params.upperQuantile)) : NaN,
-  );
-  // A lead no replay reached takes the margin of the longest lead that was measured.
-  for (let b = 0; b < margins.length; b++) {
-    if (Number.isNaN(margins[b]!)) margins[b] = b > 0 ? margins[b - 1]! : NaN;
+  const corrections = scores.map((b) => (b.length > 0 ? quantile(b, params.upperQuantile) : NaN));
+  // A lead no replay reached takes the correction of the longest lead that was measured.
+  for (let b = 1; b < corrections.length; b++) {
+    if (Number.isNaN(corrections[b])) corrections[b] = corrections[b - 1]!;
   }
   return {
-    marginAt: (lead) => {
-      const m = margins[bucketOf(lead)]!;
-      return Number.isNaN(m) ? 0 : m;
+    correctionAt: (lead) => {
+      const c = corrections[bucketOf(lead)];
+      return Number.isNaN(c) ? 0 : c;
     },
     floor,
     origins,
   };
+}
+
+function phaseOfMinute(minute: number): number {
+  return ((minute % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
 }
 
 function bucketOf(lead: number): number {
@@ -342,5 +428,5 @@ function meanPresent(values: Float64Array): number {
 export function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank]!;
+  return sorted[rank];
 }

@@ -41,7 +41,7 @@ export function parseLoadCsv(text: string, file: string): LoadPoint[] {
   }
   const points: LoadPoint[] = [];
   for (let i = 1; i < lines.length; i++) {
-    const point = parseRow(lines[i]!, `${file} line ${i + 1}`);
+    const point = parseRow(lines[i], `${file} line ${i + 1}`);
     const previous = points.at(-1);
     if (previous !== undefined && point.minute <= previous.minute) {
       throw new InputError(
