@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import type { CommandContext } from './context.js';
+import { registerForecastCommand } from './commands/forecast.js';
 import { registerPlanCommands } from './commands/plan.js';
 import { registerProposeCommand } from './commands/propose.js';
 import { registerRunCommand } from './commands/run.js';
@@ -26,6 +27,7 @@ export function buildProgram(context: CommandContext): Command {
   registerRunCommand(program, context);
   registerSnapshotCommand(program, context);
   registerValidateCommand(program, context);
+  registerForecastCommand(program, context);
   for (const cmd of program.commands)
     cmd
       .exitOverride()
