@@ -77,7 +77,7 @@ export function evaluate(
     const history = trace.slice(0, origin);
     const forecast = forecaster(history, HORIZON);
     forecast.forEach((p, i) => {
-      const actual = trace[origin + i]!;
+      const actual = trace[origin + i];
       if (actual.minute !== p.minute) throw new Error(`minute ${p.minute} ≠ ${actual.minute}`);
       absError += Math.abs(actual.requests - p.expected);
       actualSum += actual.requests;
@@ -124,8 +124,8 @@ export function seasonalNaiveCalibrated(q: number): Forecaster {
     const floor = (0.01 * values.reduce((s, v) => s + v, 0)) / values.length;
     const errors: number[] = [];
     for (let t = DAY_MINUTES; t < values.length; t++) {
-      const e = values[t - DAY_MINUTES]!;
-      errors.push(e + floor > 0 ? (values[t]! - e) / (e + floor) : 0);
+      const e = values[t - DAY_MINUTES];
+      errors.push(e + floor > 0 ? (values[t] - e) / (e + floor) : 0);
     }
     const margin = errors.length > 0 ? Math.max(0, quantile(errors, q)) : 0;
     return seasonalNaiveWith(history, horizon, margin, floor);
