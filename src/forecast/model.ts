@@ -119,7 +119,7 @@ export function forecastLoad(
   return {
     points,
     model,
-    detail: `${detail}; upper = p${Math.round(params.upperQuantile * 100)} of errors replayed from ${calibration.origins} origins`,
+    detail: `${detail}; upper calibrated to cover ${Math.round(params.upperQuantile * 100)}% of minutes replayed from ${calibration.origins} origins`,
     notes,
   };
 }

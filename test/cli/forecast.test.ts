@@ -67,14 +67,14 @@ describe('tars forecast', () => {
   });
 
   const bad: [string, string, RegExp][] = [
-    ['bad header', 'minute,reqs\n1,2\n', /in\.csv line 1.*header/],
-    ['non-number', 'minute,requests\n1,2\n2,abc\n', /in\.csv line 3, field requests: "abc"/],
-    ['negative', 'minute,requests\n1,2\n2,-4\n', /in\.csv line 3, field requests: "-4"/],
-    ['decreasing minute', 'minute,requests\n1,2\n3,2\n2,2\n', /in\.csv line 4, field minute/],
-    ['empty', 'minute,requests\n', /in\.csv.*no rows/],
+    ['a bad header', 'minute,reqs\n1,2\n', /in\.csv line 1.*header/],
+    ['a non-number', 'minute,requests\n1,2\n2,abc\n', /in\.csv line 3, field requests: "abc"/],
+    ['a negative', 'minute,requests\n1,2\n2,-4\n', /in\.csv line 3, field requests: "-4"/],
+    ['a decreasing minute', 'minute,requests\n1,2\n3,2\n2,2\n', /in\.csv line 4, field minute/],
+    ['an empty', 'minute,requests\n', /in\.csv.*no rows/],
   ];
   for (const [what, content, message] of bad) {
-    it(`exits 2 on a ${what} input, naming it, and writes nothing`, () => {
+    it(`exits 2 on ${what} input, naming it, and writes nothing`, () => {
       const dir = workDir();
       writeFileSync(join(dir, 'in.csv'), content);
       const out = join(dir, 'out.csv');
