@@ -17,6 +17,7 @@ import { deploymentPods, fixtureText } from '../metrics/history-fixture.js';
 import { tarsAsync } from '../metrics/run-tars-async.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { REPO_ROOT } from './run-tars.js';
+import { waitFor } from '../support/wait.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 const EXAMPLE = join(REPO_ROOT, 'examples', 'online-boutique');
@@ -80,16 +81,6 @@ const running: Loop[] = [];
 afterEach(() => {
   for (const loop of running.splice(0)) loop.child.kill('SIGKILL');
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function scrape(loop: Loop): Promise<string> {
   return (await fetch(`http://127.0.0.1:${loop.port}/metrics`)).text();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { REPO_ROOT } from '../cli/run-tars.js';
+import { waitFor } from '../support/wait.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 export const EXAMPLE = join(REPO_ROOT, 'examples', 'online-boutique');
@@ -55,17 +56,6 @@ export function exampleCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tars-dashboard-'));
   cpSync(EXAMPLE, dir, { recursive: true });
   return dir;
-}
-
-/** Polls `probe` until it gives a value (a condition, not a duration, is what tests wait for). */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /**

@@ -10,14 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DesiredState } from '../../src/model/types.js';
 import { tarsAsync } from '../metrics/run-tars-async.js';
-import {
-  EXAMPLE,
-  exampleCopy,
-  exampleWithMarkup,
-  MARKUP,
-  startServe,
-  waitFor,
-} from './serve-process.js';
+import { EXAMPLE, exampleCopy, exampleWithMarkup, MARKUP, startServe } from './serve-process.js';
+import { waitFor } from '../support/wait.js';
 
 /** The model `tars analyze` writes for `snapshot`. */
 async function analyzed(snapshot: string): Promise<DesiredState> {
