@@ -27,14 +27,13 @@ afterAll(() => {
   for (const child of running.splice(0)) child.kill('SIGKILL');
 });
 
-/** Starts `tars serve <args> --host 127.0.0.1 --port 0` and waits for the URL it prints. */
+/** Starts `tars serve <args> --port 0` (on 127.0.0.1, its default) and waits for the URL it prints. */
 export async function startServe(args: readonly string[]): Promise<Served> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` (npm test does)`);
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.push(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),

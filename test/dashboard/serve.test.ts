@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DesiredState } from '../../src/model/types.js';
@@ -153,6 +153,25 @@ describe('tars serve', () => {
     });
     served.child.kill('SIGINT');
     expect(await served.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('listens on this machine only unless --host says otherwise', async () => {
+    // The page shows the cluster's inventory and findings: not to the network by default.
+    const served = await startServe(['--snapshot', EXAMPLE, '--quiet']);
+    const { port } = new URL(served.url);
+    expect(served.url).toBe(`http://127.0.0.1:${port}/`);
+    const elsewhere = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a !== undefined && !a.internal && a.family === 'IPv4');
+    if (elsewhere !== undefined) {
+      const reached = await fetch(`http://${elsewhere.address}:${port}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      expect(reached).toBe(false);
+    }
+    served.child.kill('SIGTERM');
+    expect((await served.exited).code).toBe(0);
   });
 
   it('refuses a --refresh or --port it cannot use', async () => {

@@ -22,7 +22,7 @@ import { loopMetrics, parsePort, sleep, stopOnSignals, type LoopMetrics } from '
 
 interface ServeOptions extends InputOptions {
   readonly port: string;
-  readonly host?: string;
+  readonly host: string;
   readonly refresh: string;
 }
 
@@ -36,7 +36,9 @@ export function registerServeCommand(program: Command, context: CommandContext):
       ),
   )
     .option('--port <port>', 'port of the dashboard (0: any free port)', '8090')
-    .option('--host <address>', 'address to listen on (default: every address, IPv6 and IPv4)')
+    // The page shows the cluster's inventory and findings: this machine only, unless asked
+    // (`--host ::` in a Pod, behind a Service).
+    .option('--host <address>', 'address to listen on (:: for every address)', '127.0.0.1')
     .option('--refresh <duration>', 'time between plans', '15m')
     .action(async (options: ServeOptions) => {
       const refreshMs = parseRefresh(options.refresh);
