@@ -1,4 +1,5 @@
 /** The short summary `tars plan` prints: what was read, what changes, what was found. */
+import { byCodePoint } from '../util/compare.js';
 import { notAnalysedInNodeCounts, podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
 import type { DesiredState } from '../model/types.js';
 import { table } from './output.js';
@@ -78,7 +79,7 @@ export function costTable(cost: CostSummary): string {
     .sort(
       (a, b) =>
         cents(b.todayPerMonth - b.proposedPerMonth) - cents(a.todayPerMonth - a.proposedPerMonth) ||
-        (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0),
+        byCodePoint(a.workload, b.workload),
     )
     .map((w) => [
       w.workload,

@@ -106,6 +106,45 @@ describe('renderDashboard', () => {
     }
   });
 
+  it('lists the cost of each workload, the biggest saving first', () => {
+    const model = costModel({ cost: true });
+    const page = renderDashboard({ plan: { model, plannedAt: at, warnings: [] } });
+    const rows = [...page.matchAll(/<tr class="workload-cost">([\s\S]*?)<\/tr>/g)].map((m) =>
+      [...m[1].matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1].trim()),
+    );
+    // Deployment api saves 37.96, StatefulSet api 4.38, web nothing.
+    expect(rows).toEqual([
+      ['Deployment shop/api', '2', '49.64 USD', '11.68 USD', '37.96 USD'],
+      ['StatefulSet shop/api', '1', '13.87 USD', '9.49 USD', '4.38 USD'],
+      ['Deployment shop/web', '1', '12.41 USD', '12.41 USD', '0.00 USD'],
+    ]);
+  });
+
+  it('says what the node counts hold, and that there is none without Node objects', () => {
+    const model = costModel({ cost: true });
+    const withNodes = (nodes: NonNullable<DesiredState['cost']>['nodes']) =>
+      renderDashboard({
+        plan: { model: { ...model, cost: { ...model.cost!, nodes } }, plannedAt: at, warnings: [] },
+      });
+    const page = withNodes({
+      today: 3,
+      packedToday: 2,
+      packedProposed: 2,
+      unplaceable: 0,
+      unplaceableToday: 1,
+      notAnalysed: { pods: 4, daemonSets: 1 },
+    });
+    expect(page).toContain(
+      'Both counts include 4 pods and 1 DaemonSet the policy does not analyse, as they run today.',
+    );
+    expect(page).toContain(
+      escapeHtml("1 pod of today's requests fits no node shape and is left out of the count."),
+    );
+    const none = withNodes({ today: 0, packedToday: 0, packedProposed: 0, unplaceable: 0 });
+    expect(none).toContain('No Node objects in the source, so no node count.');
+    expect(none).not.toContain('class="nodes"');
+  });
+
   it('hides the rows the ?workload= filter leaves out (the page without JavaScript)', () => {
     const model = smallModel();
     const page = renderDashboard({

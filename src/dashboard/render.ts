@@ -13,9 +13,12 @@ import type {
   Finding,
   ObjectRef,
   Severity,
+  WorkloadCost,
   WorkloadModel,
 } from '../model/types.js';
+import { nodeCountSentences } from '../model/cost-nodes.js';
 import { CONCERNS } from '../model/types.js';
+import { byCodePoint } from '../util/compare.js';
 import { html, type Html } from './html.js';
 
 /** What the page shows: the last good plan, the last failure after it, and the page's query. */
@@ -237,7 +240,6 @@ function cost(report: CostReport): Html {
       <td class="num">${money(pick(report.proposed), report.currency)}</td>
       <td class="num">${money(pick(report.today) - pick(report.proposed), report.currency)}</td>
     </tr>`;
-  const { nodes } = report;
   return html`<section id="cost">
     <h2>Cost per month (${report.currency})</h2>
     <table>
@@ -258,13 +260,55 @@ function cost(report: CostReport): Html {
       Spot capacity for the ${report.workloads.filter((w) => w.spotCandidate).length} spot
       candidates would save a further ${money(report.spotSavings, report.currency)}.
     </p>
-    <table class="nodes">
+    ${workloadCosts(report)} ${nodeCounts(report.nodes)}
+  </section>`;
+}
+
+/** Per workload, the biggest saving first (ties by name, by code point: the same in every locale). */
+function workloadCosts(report: CostReport): Html {
+  const saving = (w: WorkloadCost): number => Math.round((w.today.total - w.proposed.total) * 100);
+  const rows = [...report.workloads].sort(
+    (a, b) => saving(b) - saving(a) || byCodePoint(refText(a.ref), refText(b.ref)),
+  );
+  const currency = report.currency;
+  return html`<table class="workload-costs">
+    <thead>
+      <tr>
+        <th>Workload</th>
+        <th class="num">Replicas</th>
+        <th class="num">Today</th>
+        <th class="num">Proposed</th>
+        <th class="num">Saving</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (w) =>
+          html`<tr class="workload-cost">
+            <th scope="row">${refText(w.ref)}</th>
+            <td class="num">${w.replicas}</td>
+            <td class="num">${money(w.today.total, currency)}</td>
+            <td class="num">${money(w.proposed.total, currency)}</td>
+            <td class="num">${money(w.today.total - w.proposed.total, currency)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+/**
+ * The node counts, with what they hold besides the analysed workloads and the pods they leave
+ * out (the words the plan summary and the pull request use); none without Node objects.
+ */
+function nodeCounts(nodes: CostReport['nodes']): Html {
+  if (nodes.today === 0) return html`<p>No Node objects in the source, so no node count.</p>`;
+  const sentences = nodeCountSentences(nodes);
+  return html`<table class="nodes">
       <thead>
         <tr>
           <th class="num">Nodes today</th>
           <th class="num">Packed with today's requests</th>
           <th class="num">Packed with the proposal</th>
-          <th class="num">Pods fitting no node</th>
         </tr>
       </thead>
       <tbody>
@@ -272,11 +316,10 @@ function cost(report: CostReport): Html {
           <td class="num">${nodes.today}</td>
           <td class="num">${nodes.packedToday}</td>
           <td class="num">${nodes.packedProposed}</td>
-          <td class="num">${nodes.unplaceable}</td>
         </tr>
       </tbody>
     </table>
-  </section>`;
+    ${sentences.length > 0 ? html`<p>${sentences.join(' ')}</p>` : ''}`;
 }
 
 function refText(ref: ObjectRef): string {

@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { clusterFolderName } from '../charts/layout.js';
 import { describeOutsideTree, describeOwnerTool, lastingChangeHome } from '../charts/ownership.js';
 import { sameObject } from '../kube/objects.js';
-import { notAnalysedInNodeCounts, podsLeftOutOfNodeCounts } from '../model/cost-nodes.js';
+import { nodeCountSentences } from '../model/cost-nodes.js';
+import { byCodePoint } from '../util/compare.js';
 import { DEFAULT_POLICY } from '../policy/defaults.js';
 import type {
   Change,
@@ -349,8 +350,6 @@ function workloadLabel(ref: WorkloadCost['ref']): string {
     .join('/');
 }
 
-const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * The right-sizing cost table: per workload of the wave, the monthly cost today and proposed
  * and the saving (positive = cheaper), sorted by kind/namespace/name; the wave's total; then the
@@ -374,9 +373,8 @@ function costSection(cost: CostReport, changes: readonly Change[], maxRows: numb
   const { nodes } = cost;
   // No Node objects (a snapshot without them, or no right to list them): nothing was packed.
   const counted = nodes.today > 0;
-  const sentences = [notAnalysedInNodeCounts(nodes), podsLeftOutOfNodeCounts(nodes)]
-    .filter((s): s is string => s !== undefined)
-    .map((s) => ` ${s.charAt(0).toUpperCase()}${s.slice(1)}.`)
+  const sentences = nodeCountSentences(nodes)
+    .map((s) => ` ${s}`)
     .join('');
   const nodesNote = counted
     ? "first-fit decreasing of the requests onto the cluster's node shapes; the cluster runs " +

@@ -45,3 +45,12 @@ export function notAnalysedInNodeCounts(
   const run = pods + daemonSets === 1 ? 'it runs' : 'they run';
   return `both counts include ${parts.join(' and ')} the policy does not analyse, as ${run} today`;
 }
+
+/** Both of the above that apply, each a sentence (capitalized, with its full stop). */
+export function nodeCountSentences(
+  nodes: Pick<CostReport['nodes'], 'notAnalysed' | 'unplaceable' | 'unplaceableToday'>,
+): string[] {
+  return [notAnalysedInNodeCounts(nodes), podsLeftOutOfNodeCounts(nodes)]
+    .filter((s): s is string => s !== undefined)
+    .map((s) => `${s.charAt(0).toUpperCase()}${s.slice(1)}.`);
+}
