@@ -493,7 +493,7 @@ describe('recommendContainer', () => {
       expect(rec.heldForFix).toEqual(['cpuRequest', 'memoryLimit', 'memoryRequest']);
       expect(rec.soak).toBeUndefined();
       expect(rec.reasons).toContain(
-        'CPU request, memory limit, memory request not lowered in this pull request: it fixes OOM kills of container proxy, and a fix ships alone',
+        'CPU request, memory request not lowered and memory limit not added in this pull request: it fixes OOM kills of container proxy, and a fix ships alone',
       );
     });
   });

@@ -275,14 +275,22 @@ export function recommendContainer(
     }
   }
 
-  const heldNames = held.map((f) => FIELD_NAMES[f]).join(', ');
+  // A held field with no value today is a limit that was not added, not a value kept.
+  const names = (fields: readonly ResourceField[]): string =>
+    fields.map((f) => FIELD_NAMES[f]).join(', ');
+  const kept = held.filter((f) => current[f] !== undefined);
+  const notAdded = held.filter((f) => current[f] === undefined);
+  const heldNames = [
+    ...(kept.length > 0 ? [`${names(kept)} not lowered`] : []),
+    ...(notAdded.length > 0 ? [`${names(notAdded)} not added`] : []),
+  ].join(' and ');
   if (fixing && held.length > 0) {
     reasons.push(
-      `${heldNames} not lowered in this pull request: it fixes ${holdCutsFor.join(', ')}, and a fix ships alone`,
+      `${heldNames} in this pull request: it fixes ${holdCutsFor.join(', ')}, and a fix ships alone`,
     );
   } else if (ran !== undefined && held.length > 0) {
     reasons.push(
-      `${heldNames} not lowered: today's resources have run ${formatSpan(ran)}, less than the ${policy.soak} soak (rightsizing.soak) a cut waits for`,
+      `${heldNames}: today's resources have run ${formatSpan(ran)}, less than the ${policy.soak} soak (rightsizing.soak) a cut waits for`,
     );
   }
   const changed = changedFields(current, proposed, policy.minChange);
