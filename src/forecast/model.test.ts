@@ -145,6 +145,22 @@ describe('forecastLoad', () => {
     for (const p of forecast.points) expect(Math.abs(p.expected - daily(p.minute))).toBeLessThan(5);
   });
 
+  it('replays only origins whose profile window holds data, so a long gap does not inflate upper', () => {
+    // Two days, a week missing, then three days: replays from just after the gap used to see an
+    // empty profile (all zeros) and scale upper to about 100 times the load.
+    const history = [
+      ...series(2 * DAY_MINUTES, daily),
+      ...series(3 * DAY_MINUTES, daily, 9 * DAY_MINUTES),
+    ];
+    const forecast = forecastLoad(history, DAY_MINUTES);
+    expectSane(forecast, 12 * DAY_MINUTES - 1, DAY_MINUTES);
+    expect(forecast.model).toBe('daily-profile');
+    for (const p of forecast.points) {
+      expect(Math.abs(p.expected - daily(p.minute))).toBeLessThan(5);
+      expect(p.upper - p.expected).toBeLessThan(10);
+    }
+  });
+
   it(`refuses fewer than ${MIN_HISTORY_POINTS} points and a horizon that is not positive`, () => {
     expect(() =>
       forecastLoad(

@@ -356,8 +356,8 @@ interface Calibration {
  * the actual load exceeded the raw upper (the quantile profile), relative to it: this correction
  * (negative when the raw upper was generous) makes the upper's coverage of the replayed minutes
  * what was asked, so `upper` is calibrated on the series itself, not a fixed factor.
- * Daily origins need a day of history before them (a profile of one day), level origins half
- * an hour.
+ * Daily origins need a day of data within the profile's days before them (a profile of one
+ * day), level origins half an hour of data.
  */
 function calibrate(
   dense: Dense,
@@ -373,22 +373,30 @@ function calibrate(
   const maxOrigins = daily
     ? Math.round((params.backtestDays * DAY_MINUTES) / DAILY_BACKTEST_STEP)
     : LEVEL_BACKTEST_ORIGINS;
+  // What the model at an origin reads: the profile's days for the daily model (a day of data
+  // must fall inside them, or the replayed profile is empty and its errors are meaningless), any
+  // earlier minute for the level.
   const needBefore = daily ? DAY_MINUTES : 30;
+  const lookBack = daily ? params.profileDays * DAY_MINUTES : n;
   const scores: number[][] = LEAD_BUCKETS.map(() => []);
   let origins = 0;
-  for (let j = 1; j <= maxOrigins; j++) {
+  for (let j = 1; j <= maxOrigins && n - j * step > 0; j++) {
     const origin = n - j * step;
-    if (origin <= 0 || countPresent(values, 0, origin) < needBefore) break;
+    // Not `break`: behind a gap, an earlier origin may see data again.
+    if (countPresent(values, origin - lookBack, origin) < needBefore) continue;
     const leads = Math.min(horizon, n - origin);
     const { raw } = curvesFrom(dense, origin, leads, model, params, true);
+    let replayed = 0;
     for (let lead = 1; lead <= leads; lead++) {
       const actual = values[origin + lead - 1];
       if (Number.isNaN(actual)) continue;
       const r = raw[lead - 1];
       const scale = r + floor;
       scores[bucketOf(lead)].push(scale > 0 ? (actual - r) / scale : 0);
+      replayed++;
     }
-    origins++;
+    // An origin whose leads all fall in a gap replayed nothing and is not counted.
+    if (replayed > 0) origins++;
   }
   const corrections = scores.map((b) => (b.length > 0 ? quantile(b, params.upperQuantile) : NaN));
   // A lead no replay reached takes the correction of the longest lead that was measured.
