@@ -161,6 +161,44 @@ describe('forecastLoad', () => {
     }
   });
 
+  it('falls back to the recent level when the last days before the forecast are mostly a gap', () => {
+    // Two days, eight missing, then three hours: the profile's 7 days hold only those 3 hours.
+    const history = [
+      ...series(2 * DAY_MINUTES, daily),
+      ...series(180, () => 700, 10 * DAY_MINUTES),
+    ];
+    const forecast = forecastLoad(history, 120);
+    expectSane(forecast, 10 * DAY_MINUTES + 179, 120);
+    expect(forecast.model).toBe('recent-level');
+    expect(forecast.notes.join(' ')).toMatch(/last 7 days hold only 180 minutes/);
+    for (const p of forecast.points) expect(p.expected).toBeCloseTo(700, 6);
+  });
+
+  it('says how much of a gappy profile window held data', () => {
+    const history = [...series(3 * DAY_MINUTES, daily), ...series(60, daily, 8 * DAY_MINUTES)];
+    const forecast = forecastLoad(history, 60);
+    expect(forecast.model).toBe('daily-profile');
+    expect(forecast.detail).toMatch(
+      /daily profile of the last 7 days \(2880 of its 10080 minutes present\)/,
+    );
+  });
+
+  it('counts only the minutes it reads: the last 15 days', () => {
+    // Five days, twenty missing, then 100 minutes: the old days are too old to be read.
+    const history = [...series(5 * DAY_MINUTES, daily), ...series(100, () => 5, 25 * DAY_MINUTES)];
+    const forecast = forecastLoad(history, 60);
+    expect(forecast.model).toBe('recent-level');
+    expect(forecast.notes.join(' ')).toMatch(/^100 minutes of history in the last 15 days:/);
+    // One row a day for 60 days: 15 of them fall in the days read, too few for a level.
+    const daily60 = Array.from({ length: 60 }, (_, i) => ({
+      minute: i * DAY_MINUTES,
+      requests: 5,
+    }));
+    expect(() => forecastLoad(daily60, 60)).toThrow(
+      /15 minutes of history in the last 15 days are too few to forecast: at least 60/,
+    );
+  });
+
   it(`refuses fewer than ${MIN_HISTORY_POINTS} points and a horizon that is not positive`, () => {
     expect(() =>
       forecastLoad(

@@ -93,13 +93,11 @@ export function forecastLoad(
   horizonMinutes: number,
   params: ForecastParams = DEFAULT_FORECAST_PARAMS,
 ): LoadForecast {
-  const { dense, model, present } = prepare(history, horizonMinutes, params);
+  const { dense, model, fallback, profileWindow } = prepare(history, horizonMinutes, params);
   const notes =
-    model === 'recent-level'
-      ? [
-          `${present} minutes of history: daily seasonality needs 2 days (${MIN_DAILY_POINTS} minutes), so the forecast is the level of the last ${params.levelMinutes} minutes`,
-        ]
-      : [];
+    fallback === undefined
+      ? []
+      : [`${fallback}, so the forecast is the level of the last ${params.levelMinutes} minutes`];
 
   const n = dense.values.length;
   const { expected, raw } = curvesFrom(dense, n, horizonMinutes, model, params, true);
@@ -114,7 +112,7 @@ export function forecastLoad(
   });
   const detail =
     model === 'daily-profile'
-      ? `daily profile of the last ${Math.min(params.profileDays, Math.floor(n / DAY_MINUTES))} days scaled to the last ${params.levelMinutes} min`
+      ? `daily profile of the last ${Math.min(params.profileDays, Math.floor(n / DAY_MINUTES))} days${gapsIn(profileWindow)} scaled to the last ${params.levelMinutes} min`
       : `level of the last ${params.levelMinutes} min`;
   return {
     points,
@@ -134,26 +132,65 @@ export function expectedLoad(
   return [...curvesFrom(dense, dense.values.length, horizonMinutes, model, params, false).expected];
 }
 
+/** Minutes with data among the minutes a window spans. */
+interface Coverage {
+  readonly present: number;
+  readonly span: number;
+}
+
+interface Prepared {
+  readonly dense: Dense;
+  readonly model: ForecastModel;
+  /** Why the model is the recent level, when it is. */
+  readonly fallback?: string;
+  /** The minutes the final daily profile reads. */
+  readonly profileWindow: Coverage;
+}
+
 function prepare(
   history: readonly LoadPoint[],
   horizonMinutes: number,
   params: ForecastParams,
-): { dense: Dense; model: ForecastModel; present: number } {
+): Prepared {
   if (!Number.isInteger(horizonMinutes) || horizonMinutes <= 0) {
     throw new InputError(`the horizon must be a positive whole number of minutes`);
   }
-  if (history.length < MIN_HISTORY_POINTS) {
-    throw new InputError(
-      `${history.length} minutes of history are too few to forecast: at least ${MIN_HISTORY_POINTS} are needed`,
-    );
-  }
   // Older minutes than the profile and its backtest look at change nothing; dropping them
   // bounds memory whatever the gaps in the minute numbers.
-  const keep = (params.profileDays + params.backtestDays + 1) * DAY_MINUTES;
-  const dense = densify(history, keep);
-  const present = countPresent(dense.values, 0, dense.values.length);
-  const model: ForecastModel = present >= MIN_DAILY_POINTS ? 'daily-profile' : 'recent-level';
-  return { dense, model, present };
+  const keepDays = params.profileDays + params.backtestDays + 1;
+  const dense = densify(history, keepDays * DAY_MINUTES);
+  const n = dense.values.length;
+  const present = countPresent(dense.values, 0, n);
+  // The counts below are of the minutes read, so say so when the input reaches further back.
+  const historyRead = `${present} minutes of history${present < history.length ? ` in the last ${keepDays} days` : ''}`;
+  if (present < MIN_HISTORY_POINTS) {
+    throw new InputError(
+      `${historyRead} are too few to forecast: at least ${MIN_HISTORY_POINTS} are needed`,
+    );
+  }
+  const profileFrom = Math.max(0, n - params.profileDays * DAY_MINUTES);
+  const profileWindow = {
+    present: countPresent(dense.values, profileFrom, n),
+    span: n - profileFrom,
+  };
+  if (present < MIN_DAILY_POINTS) {
+    const fallback = `${historyRead}: daily seasonality needs 2 days (${MIN_DAILY_POINTS} minutes)`;
+    return { dense, model: 'recent-level', fallback, profileWindow };
+  }
+  // Two days in all, but the profile reads only its last days: behind a long gap they may hold
+  // too little for a profile (the backtest asks the same of its replayed origins).
+  if (profileWindow.present < DAY_MINUTES) {
+    const fallback = `the last ${params.profileDays} days hold only ${profileWindow.present} minutes of history: a daily profile needs a day (${DAY_MINUTES} minutes) of them`;
+    return { dense, model: 'recent-level', fallback, profileWindow };
+  }
+  return { dense, model: 'daily-profile', profileWindow };
+}
+
+/** ` (2880 of its 10080 minutes present)` for a window with gaps, nothing for a full one. */
+function gapsIn(window: Coverage): string {
+  return window.present < window.span
+    ? ` (${window.present} of its ${window.span} minutes present)`
+    : '';
 }
 
 function densify(history: readonly LoadPoint[], keepMinutes: number): Dense {
