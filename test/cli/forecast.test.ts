@@ -50,6 +50,16 @@ describe('tars forecast', () => {
     expect(readdirSync(dir).sort()).toEqual(['in.csv', 'out.csv']);
   });
 
+  it('forecasts a single minute, with a BOM before the header, onto its own input file', () => {
+    const dir = workDir();
+    const input = join(dir, 'in.csv');
+    writeFileSync(input, `\uFEFF${traceSlice(200)}`);
+    const run = tars(['forecast', '--input', input, '--horizon', '1m', '--out', input]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^forecast: 1 row \(minute 200, horizon 1m\) from 200 minutes /);
+    expect(readFileSync(input, 'utf8')).toMatch(/^minute,expected,upper\n200,[\d.]+,[\d.]+\n$/);
+  });
+
   it('accepts CRLF input with gaps, and says on stderr what a short history falls back to', () => {
     const dir = workDir();
     const input = join(dir, 'in.csv');
@@ -138,9 +148,22 @@ describe('tars forecast', () => {
     mkdirSync(out);
     const run = tars(['forecast', '--input', join(dir, 'in.csv'), '--horizon', '1h', '--out', out]);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toContain(out);
+    expect(run.stderr).toContain(`${out} (it is a directory)`);
     expect(readdirSync(dir).sort()).toEqual(['in.csv', 'taken']);
     expect(readdirSync(out)).toEqual([]);
+    // The same directory written as one.
+    const slashed = tars([
+      'forecast',
+      '--input',
+      join(dir, 'in.csv'),
+      '--horizon',
+      '1h',
+      '--out',
+      `${out}/`,
+    ]);
+    expect(slashed.code, slashed.stderr).toBe(2);
+    expect(slashed.stderr).toContain(`${out}/ (it names a directory)`);
+    expect(readdirSync(dir).sort()).toEqual(['in.csv', 'taken']);
 
     // A path below a regular file.
     const below = join(dir, 'in.csv', 'out.csv');
@@ -154,6 +177,7 @@ describe('tars forecast', () => {
       below,
     ]);
     expect(again.code, again.stderr).toBe(2);
-    expect(again.stderr).toContain(below);
+    // mkdir says EEXIST there, which names no cause a user would look for.
+    expect(again.stderr).toContain(`${below} (a parent is not a directory)`);
   });
 });

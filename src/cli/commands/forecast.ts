@@ -4,10 +4,11 @@
  * horizon after the input's last minute, and prints a one-line summary.
  */
 import { readFileSync } from 'node:fs';
+import { sep } from 'node:path';
 import type { Command } from 'commander';
 import { errorMessage, InputError } from '../../errors.js';
 import { forecastLoad } from '../../forecast/model.js';
-import { formatForecastCsv, parseLoadCsv } from '../../forecast/series.js';
+import { type ForecastPoint, formatForecastCsv, parseLoadCsv } from '../../forecast/series.js';
 import { parseDuration } from '../../plan/duration.js';
 import { writeFileAtomically } from '../../util/atomic-write.js';
 import type { CommandContext } from '../context.js';
@@ -35,18 +36,43 @@ export function registerForecastCommand(program: Command, context: CommandContex
       const history = parseLoadCsv(readInput(options.input), options.input);
       const forecast = forecastLoad(history, horizonMinutes);
       for (const note of forecast.notes) context.io.stderr(`tars: ${note}\n`);
-      try {
-        await writeFileAtomically(options.out, formatForecastCsv(forecast.points));
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new InputError(`--out: cannot write ${options.out} (${code ?? errorMessage(e)})`);
-      }
-      const first = forecast.points[0].minute;
-      const last = forecast.points.at(-1)!.minute;
+      await writeOutput(options.out, formatForecastCsv(forecast.points));
+      const rows = forecast.points.length;
       context.io.stdout(
-        `forecast: ${forecast.points.length} rows (minutes ${first}–${last}, horizon ${options.horizon}) from ${history.length} minutes of history by ${forecast.model} (${forecast.detail}) → ${options.out}\n`,
+        `forecast: ${rows} row${rows === 1 ? '' : 's'} (${minuteSpan(forecast.points)}, horizon ${options.horizon}) from ${history.length} minutes of history by ${forecast.model} (${forecast.detail}) → ${options.out}\n`,
       );
     });
+}
+
+/** `minute 200`, or `minutes 200–289`. */
+function minuteSpan(points: readonly ForecastPoint[]): string {
+  const first = points[0].minute;
+  const last = points.at(-1)!.minute;
+  return first === last ? `minute ${first}` : `minutes ${first}–${last}`;
+}
+
+/** Why `--out` cannot be written, in words where the error code alone would puzzle. */
+const UNWRITABLE: Readonly<Record<string, string>> = {
+  EISDIR: 'it is a directory',
+  // mkdir of the parents says EEXIST when one of them is a file.
+  EEXIST: 'a parent is not a directory',
+  ENOTDIR: 'a parent is not a directory',
+  EACCES: 'permission denied',
+  EROFS: 'read-only file system',
+};
+
+async function writeOutput(out: string, content: string): Promise<void> {
+  // A trailing slash names a directory: the rename into place would fail with ENOTDIR.
+  if (out.endsWith('/') || out.endsWith(sep)) {
+    throw new InputError(`--out: cannot write ${out} (it names a directory)`);
+  }
+  try {
+    await writeFileAtomically(out, content);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = (code === undefined ? undefined : UNWRITABLE[code]) ?? code ?? errorMessage(e);
+    throw new InputError(`--out: cannot write ${out} (${why})`);
+  }
 }
 
 function parseHorizon(text: string): number {
