@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
-import { formatForecastCsv, parseLoadCsv } from './series.js';
+import { clockNote, formatForecastCsv, parseLoadCsv } from './series.js';
 
 function parseError(text: string): string {
   try {
@@ -65,5 +65,22 @@ describe('formatForecastCsv', () => {
     }
     expect(lines[1]).toMatch(/^7,0\.33,/);
     expect(lines[3]).toBe('9,0,4');
+  });
+});
+
+describe('clockNote', () => {
+  const every = (step: number, start = 0) =>
+    Array.from({ length: 100 }, (_, i) => ({ minute: start + i * step, requests: 1 }));
+
+  it('stays silent for minutes, gaps and 5-minute data', () => {
+    expect(clockNote(every(1))).toBeUndefined();
+    expect(clockNote(every(5))).toBeUndefined();
+    expect(clockNote(every(1).filter((p) => p.minute % 3 !== 0))).toBeUndefined();
+    expect(clockNote(every(1).slice(0, 1))).toBeUndefined();
+  });
+
+  it('names unix seconds and milliseconds by their step', () => {
+    expect(clockNote(every(60, 1_700_000_000))).toMatch(/60 minutes apart.*unix seconds/);
+    expect(clockNote(every(60_000, 1_700_000_000_000))).toMatch(/unix milliseconds.*by 60000/);
   });
 });

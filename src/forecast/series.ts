@@ -77,6 +77,26 @@ function parseRow(line: string, where: string): LoadPoint {
   return { minute, requests };
 }
 
+/** The clocks a `minute` column is most often exported in by mistake, by their step. */
+const OTHER_CLOCKS: ReadonlyMap<number, string> = new Map([
+  [60, 'unix seconds'],
+  [60_000, 'unix milliseconds'],
+]);
+
+/**
+ * A caveat when consecutive rows are mostly 60 (or 60,000) minutes apart: that is a per-minute
+ * export in unix seconds (or milliseconds), which parses fine but is read as one row an hour
+ * (or 41 days), and whose forecast continues the minutes one by one.
+ */
+export function clockNote(points: readonly LoadPoint[]): string | undefined {
+  const steps = points.slice(1).map((p, i) => p.minute - points[i].minute);
+  if (steps.length === 0) return undefined;
+  const typical = steps.sort((a, b) => a - b)[steps.length >> 1];
+  const clock = OTHER_CLOCKS.get(typical);
+  if (clock === undefined) return undefined;
+  return `rows are mostly ${typical} minutes apart: if the minute column holds ${clock}, divide it by ${typical} (the forecast continues the input's minutes one by one)`;
+}
+
 function truncate(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

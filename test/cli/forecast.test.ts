@@ -60,6 +60,27 @@ describe('tars forecast', () => {
     expect(readFileSync(input, 'utf8')).toMatch(/^minute,expected,upper\n200,[\d.]+,[\d.]+\n$/);
   });
 
+  it('says on stderr when the minutes look like unix seconds', () => {
+    const dir = workDir();
+    const input = join(dir, 'in.csv');
+    const rows = ['minute,requests'];
+    for (let i = 0; i < 3 * 1440; i++) rows.push(`${1_700_000_000 + 60 * i},${100 + (i % 7)}`);
+    writeFileSync(input, rows.join('\n') + '\n');
+    const run = tars([
+      'forecast',
+      '--input',
+      input,
+      '--horizon',
+      '1h',
+      '--out',
+      join(dir, 'o.csv'),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /rows are mostly 60 minutes apart: if .*unix seconds, divide it by 60/,
+    );
+  });
+
   it('accepts CRLF input with gaps, and says on stderr what a short history falls back to', () => {
     const dir = workDir();
     const input = join(dir, 'in.csv');

@@ -8,7 +8,12 @@ import { sep } from 'node:path';
 import type { Command } from 'commander';
 import { errorMessage, InputError } from '../../errors.js';
 import { forecastLoad } from '../../forecast/model.js';
-import { type ForecastPoint, formatForecastCsv, parseLoadCsv } from '../../forecast/series.js';
+import {
+  clockNote,
+  type ForecastPoint,
+  formatForecastCsv,
+  parseLoadCsv,
+} from '../../forecast/series.js';
 import { parseDuration } from '../../plan/duration.js';
 import { writeFileAtomically } from '../../util/atomic-write.js';
 import type { CommandContext } from '../context.js';
@@ -34,6 +39,9 @@ export function registerForecastCommand(program: Command, context: CommandContex
     .action(async (options: ForecastOptions) => {
       const horizonMinutes = parseHorizon(options.horizon);
       const history = parseLoadCsv(readInput(options.input), options.input);
+      // Before forecasting: a millisecond clock leaves too few minutes to forecast at all.
+      const clock = clockNote(history);
+      if (clock !== undefined) context.io.stderr(`tars: ${clock}\n`);
       const forecast = forecastLoad(history, horizonMinutes);
       for (const note of forecast.notes) context.io.stderr(`tars: ${note}\n`);
       await writeOutput(options.out, formatForecastCsv(forecast.points));
