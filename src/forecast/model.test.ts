@@ -199,6 +199,40 @@ describe('forecastLoad', () => {
     );
   });
 
+  it('keeps upper near the load for a low-traffic service, whose minutes are often zero', () => {
+    // Poisson counts averaging 0.5 a minute: the raw upper is 0 at some minutes and 1 or 2 at
+    // others, and a correction learned where it was 0 (relative to 1% of the mean) once made
+    // upper several times, on other draws a hundred times, the highest minute ever seen.
+    const rnd = random(5);
+    const poisson = (mean: number): number => {
+      let k = 0;
+      for (let p = rnd(); p > Math.exp(-mean); p *= rnd()) k++;
+      return k;
+    };
+    const load = (m: number): number =>
+      poisson(0.5 * (1 + 0.5 * Math.sin((2 * Math.PI * m) / DAY_MINUTES)));
+    const history = series(10 * DAY_MINUTES, load);
+    const forecast = forecastLoad(history, DAY_MINUTES);
+    expectSane(forecast, 10 * DAY_MINUTES - 1, DAY_MINUTES);
+    const highest = Math.max(...history.map((p) => p.requests));
+    for (const p of forecast.points) expect(p.upper).toBeLessThanOrEqual(highest);
+    const fresh = forecast.points.map((p) => load(p.minute));
+    const covered = forecast.points.filter((p, i) => fresh[i] <= p.upper).length;
+    expect(covered / DAY_MINUTES).toBeGreaterThan(0.9);
+  });
+
+  it('never lets the replayed correction raise upper above the highest load read', () => {
+    // A batch caller: 1000 requests in about a third of the minutes, at random, none otherwise.
+    const rnd = random(11);
+    const history = series(9 * DAY_MINUTES, () => (rnd() < 0.36 ? 1000 : 0));
+    const forecast = forecastLoad(history, DAY_MINUTES);
+    expectSane(forecast, 9 * DAY_MINUTES - 1, DAY_MINUTES);
+    // The raw upper (the quantile, 1000, plus the recent level's fading offset, at most the
+    // recent mean of about 360) may exceed the highest load; the correction no longer adds to
+    // it (it made upper about 2,000).
+    for (const p of forecast.points) expect(p.upper).toBeLessThanOrEqual(1400);
+  });
+
   it(`refuses fewer than ${MIN_HISTORY_POINTS} points and a horizon that is not positive`, () => {
     expect(() =>
       forecastLoad(

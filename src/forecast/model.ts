@@ -105,10 +105,15 @@ export function forecastLoad(
   if (calibration.origins === 0) notes.push('no backtest was possible, so upper is uncorrected');
 
   const lastMinute = dense.firstMinute + n - 1;
+  const highest = maxPresent(dense.values);
   const points = Array.from(expected, (e, i) => {
     const r = raw[i];
     const corrected = r + calibration.correctionAt(i + 1) * (r + calibration.floor);
-    return { minute: lastMinute + 1 + i, expected: e, upper: Math.max(e, corrected) };
+    // No upper above the highest load read covers one more replayed minute: past it the
+    // correction (learned, say, where the raw upper was 0) only multiplies noise. The raw upper
+    // itself may be higher, when the recent level is.
+    const capped = Math.min(corrected, Math.max(r, highest));
+    return { minute: lastMinute + 1 + i, expected: e, upper: Math.max(e, capped) };
   });
   const detail =
     model === 'daily-profile'
@@ -456,6 +461,12 @@ function phaseOfMinute(minute: number): number {
 
 function bucketOf(lead: number): number {
   return LEAD_BUCKETS.findIndex((edge) => lead <= edge);
+}
+
+function maxPresent(values: Float64Array): number {
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  return max;
 }
 
 function meanPresent(values: Float64Array): number {
