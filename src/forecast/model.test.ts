@@ -233,6 +233,20 @@ describe('forecastLoad', () => {
     for (const p of forecast.points) expect(p.upper).toBeLessThanOrEqual(1400);
   });
 
+  it('scales by an offset, not a ratio, when the recent profile is all but zero', () => {
+    // Quiet nights (0.01 a minute), busy days (1000); the last 3 hours, at night, jump to 100:
+    // their ratio to the profile, 10,000, once scaled the next morning to 310,000 a minute.
+    const quietNights = (m: number): number => (m % DAY_MINUTES < 600 ? 0.01 : 1000);
+    const history = series(5 * DAY_MINUTES + 300, (m) =>
+      m >= 5 * DAY_MINUTES + 120 ? 100 : quietNights(m),
+    );
+    const forecast = forecastLoad(history, DAY_MINUTES);
+    expectSane(forecast, 5 * DAY_MINUTES + 299, DAY_MINUTES);
+    for (const p of forecast.points) expect(p.upper).toBeLessThan(1500);
+    // The night's new level carries on for a while, fading.
+    expect(forecast.points[0].expected).toBeGreaterThan(90);
+  });
+
   it(`refuses fewer than ${MIN_HISTORY_POINTS} points and a horizon that is not positive`, () => {
     expect(() =>
       forecastLoad(

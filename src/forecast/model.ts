@@ -247,6 +247,7 @@ function curvesFrom(
     end,
     params.levelMinutes,
     (i) => profile[phaseOf(i)],
+    relativeFloor(dense.values),
   );
   for (let h = 1; h <= horizon; h++) {
     const fade = Math.pow(0.5, h / params.levelHalfLifeMinutes);
@@ -351,13 +352,16 @@ type Level = { kind: 'ratio'; value: number } | { kind: 'offset'; value: number 
 
 /**
  * How the last `minutes` before `end` compare with the profile: a ratio (load scales), or an
- * offset when the profile there is zero and a ratio means nothing.
+ * offset when the profile there is all but zero (below `floor` a minute, 1% of the mean load)
+ * and a ratio means nothing: quiet nights at 0.01 a minute rising to 100 are a ratio of 10,000,
+ * which would scale the next day's peak by as much.
  */
 function levelAgainstProfile(
   values: Float64Array,
   end: number,
   minutes: number,
   profileAt: (index: number) => number,
+  floor: number,
 ): Level {
   let actual = 0;
   let profile = 0;
@@ -370,7 +374,7 @@ function levelAgainstProfile(
     count++;
   }
   if (count === 0) return { kind: 'ratio', value: 1 };
-  if (profile > 0) return { kind: 'ratio', value: actual / profile };
+  if (profile > 0 && profile >= floor * count) return { kind: 'ratio', value: actual / profile };
   return { kind: 'offset', value: (actual - profile) / count };
 }
 
@@ -409,7 +413,7 @@ function calibrate(
 ): Calibration {
   const { values } = dense;
   const n = values.length;
-  const floor = 0.01 * meanPresent(values);
+  const floor = relativeFloor(values);
   const daily = model === 'daily-profile';
   const step = daily ? DAILY_BACKTEST_STEP : LEVEL_BACKTEST_STEP;
   const maxOrigins = daily
@@ -467,6 +471,11 @@ function maxPresent(values: Float64Array): number {
   let max = 0;
   for (const v of values) if (v > max) max = v;
   return max;
+}
+
+/** 1% of the mean load: below it, a load is all but zero and a ratio to it means nothing. */
+function relativeFloor(values: Float64Array): number {
+  return 0.01 * meanPresent(values);
 }
 
 function meanPresent(values: Float64Array): number {
