@@ -75,66 +75,90 @@ export interface DashboardServerOptions {
 
 export function createDashboardServer({ registry, board }: DashboardServerOptions): Server {
   return createServer((req, res) => {
-    try {
-      route(req, res, registry, board);
-    } catch (e) {
-      res.writeHead(500, COMMON_HEADERS).end(`${errorMessage(e)}\n`);
-    }
+    route(req, res, registry, board).catch((e: unknown) => {
+      // Headers already sent (a body that failed mid-way): the connection is all that is left.
+      if (res.headersSent) res.destroy();
+      else send(req, res, 500, { 'content-type': 'text/plain' }, `${errorMessage(e)}\n`);
+    });
   });
 }
 
-function route(
+/**
+ * The whole answer at once: its body is made before anything is written (so a failure can still
+ * be a 500), and HEAD gets the same headers, Content-Length included, without the body.
+ */
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body = '',
+): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, { ...COMMON_HEADERS, ...headers, 'content-length': bytes.length });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
+}
+
+/**
+ * The path and query of an origin-form request target (`/path?query`). Split by hand rather than
+ * resolved as a URL: `//host/path` would otherwise become another host's `/path`, and `//` an
+ * invalid URL; both are just paths that match no route.
+ */
+function requestTarget(target: string): { path: string; query: URLSearchParams } {
+  const mark = target.indexOf('?');
+  return mark < 0
+    ? { path: target, query: new URLSearchParams() }
+    : { path: target.slice(0, mark), query: new URLSearchParams(target.slice(mark + 1)) };
+}
+
+async function route(
   req: IncomingMessage,
   res: ServerResponse,
   registry: Registry,
   board: DashboardBoard,
-): void {
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { ...COMMON_HEADERS, allow: 'GET, HEAD' }).end();
+    send(req, res, 405, { allow: 'GET, HEAD' });
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
-  const asset = ASSETS.get(url.pathname);
+  const { path, query } = requestTarget(req.url ?? '/');
+  const asset = ASSETS.get(path);
   if (asset) {
-    res.writeHead(200, { ...COMMON_HEADERS, 'content-type': asset.contentType }).end(asset.body);
+    send(req, res, 200, { 'content-type': asset.contentType }, asset.body);
     return;
   }
-  switch (url.pathname) {
+  switch (path) {
     case '/healthz':
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      send(req, res, 200, { 'content-type': 'text/plain' }, 'ok\n');
       return;
     case '/metrics':
-      registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-        (e: unknown) => res.writeHead(500).end(errorMessage(e)),
-      );
+      send(req, res, 200, { 'content-type': registry.contentType }, await registry.metrics());
       return;
     case '/api/model': {
       const model = board.model;
       if (model === undefined) {
-        res
-          .writeHead(503, { ...COMMON_HEADERS, 'content-type': 'text/plain' })
-          .end('no plan yet\n');
+        send(req, res, 503, { 'content-type': 'text/plain' }, 'no plan yet\n');
         return;
       }
-      res
-        .writeHead(200, { ...COMMON_HEADERS, 'content-type': 'application/json' })
-        .end(serializeModel(model));
+      send(req, res, 200, { 'content-type': 'application/json' }, serializeModel(model));
       return;
     }
     case '/': {
-      const filter = url.searchParams.get('workload') ?? undefined;
-      res
-        .writeHead(200, {
-          ...COMMON_HEADERS,
+      const filter = query.get('workload') ?? undefined;
+      send(
+        req,
+        res,
+        200,
+        {
           'content-type': 'text/html; charset=utf-8',
           'content-security-policy': CONTENT_SECURITY_POLICY,
-        })
-        .end(renderDashboard(board.view(filter)));
+        },
+        renderDashboard(board.view(filter)),
+      );
       return;
     }
     default:
-      res.writeHead(404, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end('not found\n');
+      send(req, res, 404, { 'content-type': 'text/plain' }, 'not found\n');
   }
 }
 

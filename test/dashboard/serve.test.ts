@@ -3,7 +3,7 @@
  * model `tars analyze` writes, answers only GET and HEAD, serves no file outside its own few,
  * escapes text from the cluster, and keeps the last good plan when a re-plan fails.
  */
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,13 +21,19 @@ async function analyzed(snapshot: string): Promise<DesiredState> {
   return JSON.parse(readFileSync(out, 'utf8')) as DesiredState;
 }
 
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
 /** A raw request, so a path like `/static/../x` reaches the server as written (fetch normalizes it). */
-function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
+function rawGet(url: string, path: string, method = 'GET'): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(url), { path, method: 'GET' }, (res) => {
+    const req = request(new URL(url), { path, method }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject).end();
   });
@@ -113,6 +119,48 @@ describe('tars serve', () => {
       expect(answer.status, path).toBe(404);
       expect(answer.body).not.toContain(packageJson.slice(0, 40));
     }
+  });
+
+  it('answers HEAD as GET without the body, with the length of the body on both', async () => {
+    const served = await startServe(['--snapshot', EXAMPLE, '--quiet']);
+    for (const path of [
+      '/',
+      '/?workload=cart',
+      '/healthz',
+      '/healthz?probe=1',
+      '/metrics',
+      '/api/model',
+      '/api/model?pretty',
+      '/static/dashboard.js',
+      '/static/dashboard.css',
+      '/static/favicon.svg',
+      '/nope',
+    ]) {
+      const get = await rawGet(served.url, path);
+      expect(get.headers['content-length'], `GET ${path}`).toBe(
+        String(Buffer.byteLength(get.body)),
+      );
+      expect(get.headers['x-content-type-options'], `GET ${path}`).toBe('nosniff');
+      const head = await rawGet(served.url, path, 'HEAD');
+      expect([head.status, head.body], `HEAD ${path}`).toEqual([get.status, '']);
+      expect(head.headers['content-length'], `HEAD ${path}`).toBe(get.headers['content-length']);
+      expect(head.headers['content-type'], `HEAD ${path}`).toBe(get.headers['content-type']);
+    }
+  });
+
+  it('answers a path that is not a URL path with 404, not an error', async () => {
+    const served = await startServe(['--snapshot', EXAMPLE, '--quiet']);
+    for (const path of [
+      '//',
+      '///',
+      '//evil.invalid/healthz',
+      '//[',
+      'http://evil.invalid/healthz',
+    ]) {
+      const answer = await rawGet(served.url, path);
+      expect([answer.status, answer.body], path).toEqual([404, 'not found\n']);
+    }
+    expect((await fetch(new URL('/healthz', served.url))).status).toBe(200);
   });
 
   it('escapes the text it shows from the cluster', async () => {
