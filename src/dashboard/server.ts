@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { ConflictError, errorMessage } from '../errors.js';
+import { ConflictError, errorMessage, InputError } from '../errors.js';
 import { serializeModel } from '../model/serialize.js';
 import type { DesiredState } from '../model/types.js';
 import { ASSETS } from './assets.js';
@@ -168,18 +168,30 @@ async function route(
  */
 export function listen(server: Server, port: number, host?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        e.code === 'EADDRINUSE' || e.code === 'EACCES'
-          ? new ConflictError(
-              `cannot serve the dashboard, /healthz and /metrics on port ${port}: ${e.code}`,
-              { cause: e },
-            )
-          : e,
-      ),
-    );
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, port, host)));
     server.listen({ port, ...(host !== undefined ? { host } : {}) }, () => resolve(server));
   });
+}
+
+/** Why `listen` failed, in the user's terms: a port taken is a conflict, a wrong `--host` bad input. */
+function listenError(e: NodeJS.ErrnoException, port: number, host?: string): Error {
+  if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+    return new ConflictError(
+      `cannot serve the dashboard, /healthz and /metrics on port ${port}: ${e.code}`,
+      { cause: e },
+    );
+  }
+  if (e.code === 'EADDRNOTAVAIL') {
+    return new InputError(`--host "${host}" is not an address of this machine (${e.code})`, {
+      cause: e,
+    });
+  }
+  if (e.code === 'ENOTFOUND') {
+    return new InputError(`--host "${host}" is not a name this machine can resolve (${e.code})`, {
+      cause: e,
+    });
+  }
+  return e;
 }
 
 /** `http://host:port/` of a listening server, for the user to open. */

@@ -222,6 +222,32 @@ describe('tars serve', () => {
     expect((await served.exited).code).toBe(0);
   });
 
+  it('refuses a --host that is not an address of this machine as bad input, and a port in use as a conflict', async () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine.
+    const foreign = await tarsAsync([
+      'serve',
+      '--snapshot',
+      EXAMPLE,
+      '--host',
+      '192.0.2.1',
+      '--port',
+      '0',
+      '--quiet',
+    ]);
+    expect(foreign.code, foreign.stderr).toBe(2);
+    expect(foreign.stderr).toBe(
+      'tars: --host "192.0.2.1" is not an address of this machine (EADDRNOTAVAIL)\n',
+    );
+
+    const served = await startServe(['--snapshot', EXAMPLE, '--quiet']);
+    const { port } = new URL(served.url);
+    const second = await tarsAsync(['serve', '--snapshot', EXAMPLE, '--port', port, '--quiet']);
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toBe(
+      `tars: cannot serve the dashboard, /healthz and /metrics on port ${port}: EADDRINUSE\n`,
+    );
+  });
+
   it('refuses a --refresh or --port it cannot use', async () => {
     const zero = await tarsAsync(['serve', '--snapshot', EXAMPLE, '--refresh', '0s', '--quiet']);
     expect(zero.code, zero.stderr).toBe(2);
