@@ -120,6 +120,59 @@ describe('renderDashboard', () => {
     ]);
   });
 
+  it('shows a saving that rounds to nothing as 0.00, never -0.00', () => {
+    const model = costModel({ cost: true });
+    const report = model.cost!;
+    // 0.1 + 0.2 is 0.30000000000000004: proposed a hair above today, a saving of -5.6e-17.
+    const even = { cpu: 0.3, memory: 0, storage: 0, total: 0.3 };
+    const hair = { cpu: 0.1 + 0.2, memory: 0, storage: 0, total: 0.1 + 0.2 };
+    const page = renderDashboard({
+      plan: {
+        model: {
+          ...model,
+          cost: {
+            ...report,
+            today: even,
+            proposed: hair,
+            workloads: report.workloads.map((w) => ({ ...w, today: even, proposed: hair })),
+          },
+        },
+        plannedAt: at,
+        warnings: [],
+      },
+    });
+    expect(page).not.toContain('-0.00');
+    expect(page).toContain('<td class="num">0.00 USD</td>');
+  });
+
+  it('says how many spot candidates there are in words that fit the count', () => {
+    const model = costModel({ cost: true });
+    const report = model.cost!;
+    const withCandidates = (n: number) =>
+      renderDashboard({
+        plan: {
+          model: {
+            ...model,
+            cost: {
+              ...report,
+              spotSavings: n * 1.5,
+              workloads: report.workloads.map((w, i) => ({ ...w, spotCandidate: i < n })),
+            },
+          },
+          plannedAt: at,
+          warnings: [],
+        },
+      }).replace(/\s+/g, ' ');
+    expect(withCandidates(0)).toContain('No workload is a candidate for spot capacity.');
+    expect(withCandidates(0)).not.toContain('0 spot candidates');
+    expect(withCandidates(1)).toContain(
+      'Spot capacity for the 1 spot candidate would save a further 1.50 USD.',
+    );
+    expect(withCandidates(2)).toContain(
+      'Spot capacity for the 2 spot candidates would save a further 3.00 USD.',
+    );
+  });
+
   it('says what the node counts hold, and that there is none without Node objects', () => {
     const model = costModel({ cost: true });
     const withNodes = (nodes: NonNullable<DesiredState['cost']>['nodes']) =>

@@ -228,8 +228,9 @@ function health(w: WorkloadModel): Html {
     >${w.health.reasons.length > 0 ? html` <small>${w.health.reasons.join('; ')}</small>` : ''}`;
 }
 
+/** Rounded to the cent first: a difference of -1e-17 is `0.00`, where toFixed alone says `-0.00`. */
 function money(value: number, currency: string): string {
-  return `${value.toFixed(2)} ${currency}`;
+  return `${(Math.round(value * 100) / 100 + 0).toFixed(2)} ${currency}`;
 }
 
 function cost(report: CostReport): Html {
@@ -256,12 +257,16 @@ function cost(report: CostReport): Html {
         ${line('Storage', (f) => f.storage)} ${line('Total', (f) => f.total)}
       </tbody>
     </table>
-    <p>
-      Spot capacity for the ${report.workloads.filter((w) => w.spotCandidate).length} spot
-      candidates would save a further ${money(report.spotSavings, report.currency)}.
-    </p>
+    <p>${spotSentence(report)}</p>
     ${workloadCosts(report)} ${nodeCounts(report.nodes)}
   </section>`;
+}
+
+function spotSentence(report: CostReport): string {
+  const candidates = report.workloads.filter((w) => w.spotCandidate).length;
+  if (candidates === 0) return 'No workload is a candidate for spot capacity.';
+  const noun = candidates === 1 ? 'spot candidate' : 'spot candidates';
+  return `Spot capacity for the ${candidates} ${noun} would save a further ${money(report.spotSavings, report.currency)}.`;
 }
 
 /** Per workload, the biggest saving first (ties by name, by code point: the same in every locale). */
