@@ -3,7 +3,8 @@
  * model `tars analyze` writes, answers only GET and HEAD, serves no file outside its own few,
  * escapes text from the cluster, and keeps the last good plan when a re-plan fails.
  */
-import { request, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,6 +202,47 @@ describe('tars serve', () => {
     });
     served.child.kill('SIGINT');
     expect(await served.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('ends at once on SIGTERM during a re-plan waiting on Prometheus: the plan writes nothing', async () => {
+    // A Prometheus API with no series until the first plan is on the page, that then never
+    // answers: a re-plan stuck for minutes (4 attempts of 60 s each).
+    let hang = false;
+    let held = 0;
+    const prometheus = createServer((req, res) => {
+      if (hang) {
+        held += 1;
+        return;
+      }
+      const resultType = req.url?.startsWith('/api/v1/query_range') ? 'matrix' : 'vector';
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'success', data: { resultType, result: [] } }));
+    });
+    await new Promise<void>((resolve) => prometheus.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = prometheus.address() as AddressInfo;
+      const served = await startServe([
+        '--snapshot',
+        EXAMPLE,
+        '--prometheus',
+        `http://127.0.0.1:${port}`,
+        '--refresh',
+        '1s',
+      ]);
+      hang = true;
+      await waitFor('a re-plan waiting on Prometheus', () =>
+        Promise.resolve(held > 0 || undefined),
+      );
+      const sent = Date.now();
+      served.child.kill('SIGTERM');
+      expect(await served.exited, served.stderr).toEqual({ code: 0, signal: null });
+      expect(Date.now() - sent).toBeLessThan(5_000);
+      await expect(fetch(new URL('/healthz', served.url))).rejects.toThrow();
+    } finally {
+      prometheus.closeAllConnections();
+      await new Promise((resolve) => prometheus.close(resolve));
+    }
   });
 
   it('listens on this machine only unless --host says otherwise', async () => {

@@ -121,16 +121,19 @@ export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * SIGTERM and SIGINT as an AbortSignal: the first asks the loop to stop after the pass in flight
- * (as PID 1 in a container, node would otherwise ignore SIGTERM until the kubelet's SIGKILL); a
- * second ends the process at once.
+ * SIGTERM and SIGINT as an AbortSignal: the first asks the loop to stop, by default after the
+ * pass in flight (as PID 1 in a container, node would otherwise ignore SIGTERM until the
+ * kubelet's SIGKILL); a second ends the process at once. `stopping` says how, for the log.
  */
-export function stopOnSignals(log: Progress): { signal: AbortSignal; dispose(): void } {
+export function stopOnSignals(
+  log: Progress,
+  stopping = 'stopping after the pass in flight (again to stop at once)',
+): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
   const handler = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(codes[name] ?? 1);
-    log(`${name}: stopping after the pass in flight (again to stop at once)`);
+    log(`${name}: ${stopping}`);
     controller.abort();
   };
   process.on('SIGTERM', handler);

@@ -3,7 +3,8 @@
  * dashboard (src/dashboard) with `/api/model`, `/healthz` and `/metrics`, re-planning every
  * `--refresh`. The first plan must succeed (bad input ends the command as `tars plan` would); a
  * later one that fails leaves the last good plan on the page beside its error. SIGTERM or SIGINT
- * closes the server and exits 0.
+ * closes the server and exits 0 at once, dropping a re-plan in flight: it writes nothing, and one
+ * waiting on a slow source would otherwise hold the process for minutes (the kubelet's SIGKILL).
  */
 import type { Command } from 'commander';
 import { errorMessage, InputError } from '../../errors.js';
@@ -49,25 +50,46 @@ export function registerServeCommand(program: Command, context: CommandContext):
       // Before listening: input the plan cannot use ends the command, as it ends `tars plan`.
       const first = await buildPlan(planInputs(options), progress);
       show(first, board, metrics, context);
-      const stop = stopOnSignals(progress);
+      const stop = stopOnSignals(progress, 'stopping (a plan in flight is dropped)');
       const server = await listen(
         createDashboardServer({ registry: metrics.registry, board }),
         port,
         options.host,
       );
+      let dropped = false;
       try {
         context.io.stdout(`serving the dashboard at ${serverUrl(server, options.host)}\n`);
         for (;;) {
           await sleep(refreshMs, stop.signal);
           if (stop.signal.aborted) break;
-          await replan(options, board, metrics, context, progress);
+          const settled = await untilAborted(
+            replan(options, board, metrics, context, progress),
+            stop.signal,
+          );
+          if (!settled) dropped = true;
+          if (stop.signal.aborted) break;
         }
         progress('stopped');
       } finally {
         stop.dispose();
         await new Promise((resolve) => server.close(resolve));
       }
+      // The dropped plan's requests would keep the process alive until they time out.
+      if (dropped) process.exit(0);
     });
+}
+
+/** Waits for `work` or for `signal`, whichever comes first: true when `work` settled. */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const abort = (): void => resolve(false);
+    signal.addEventListener('abort', abort, { once: true });
+    void work.then(() => {
+      signal.removeEventListener('abort', abort);
+      resolve(true);
+    });
+  });
 }
 
 /** `--refresh`: a duration longer than zero. */
