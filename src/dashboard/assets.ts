@@ -54,6 +54,9 @@ table { border-collapse: collapse; width: 100%; margin: 0.5rem 0; }
 th, td { text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--line); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 small { color: var(--muted); }
+/* Free text (from annotations, errors) can hold one long word: it breaks rather than widen the
+   page. Only there: elsewhere it would let the table squeeze short columns mid-word. */
+td.text, .message, #notes li, #warnings li { overflow-wrap: anywhere; }
 .filter { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
 .filter output { color: var(--muted); }
 .health.healthy { color: var(--good); }

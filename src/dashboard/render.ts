@@ -211,7 +211,7 @@ function workloads(list: readonly WorkloadModel[], filter: string | undefined): 
               <td>${w.ref.namespace}</td>
               <td>${w.ref.name}</td>
               <td class="num">${w.replicas ?? '–'}</td>
-              <td>
+              <td class="text">
                 ${w.managedBy.tool}${w.managedBy.name !== undefined ? html`: <span class="manager">${w.managedBy.name}</span>` : ''}
               </td>
               <td>${health(w)}</td>
@@ -369,7 +369,7 @@ function changes(list: readonly Change[]): Html {
                   html`<tr class="change">
                     <td>${refText(x.target)}</td>
                     <td>${x.action}</td>
-                    <td>
+                    <td class="text">
                       ${x.summary}${x.fixes && x.fixes.length > 0 ? html`<br /><small>fixes: ${x.fixes.join('; ')}</small>` : ''}
                     </td>
                     <td class="num">
@@ -413,8 +413,8 @@ function findings(list: readonly Finding[]): Html {
                     <td>${f.check}</td>
                     <td>${f.concern}</td>
                     <td>${refText(f.resource)}</td>
-                    <td>${f.message}</td>
-                    <td>${f.remediation}</td>
+                    <td class="text">${f.message}</td>
+                    <td class="text">${f.remediation}</td>
                   </tr> `,
               )}
             </tbody>

@@ -8,7 +8,13 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesiredState } from '../../src/model/types.js';
-import { exampleWithMarkup, MARKUP, startServe, type Served } from './serve-process.js';
+import {
+  exampleWithArgoApplication,
+  exampleWithMarkup,
+  MARKUP,
+  startServe,
+  type Served,
+} from './serve-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = process.env.TARS_SKIP_BROWSER === '1';
@@ -97,6 +103,28 @@ describe.skipIf(skip)('the dashboard in chromium', () => {
 
     expect(await page.evaluate('window.cspViolations')).toBe(undefined);
     expect(problems).toEqual([]);
+  });
+
+  it('wraps a long name without spaces inside the page instead of widening it', async () => {
+    // An annotation value (here the Argo CD application) has no length limit and need not break.
+    const long = await startServe([
+      '--snapshot',
+      exampleWithArgoApplication(`app.${'segment'.repeat(40)}.example`),
+      '--quiet',
+    ]);
+    try {
+      const { page, problems } = await open(true);
+      await page.setViewportSize({ width: 1024, height: 768 });
+      await page.goto(long.url);
+      const widths = (await page.evaluate(
+        '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+      )) as [number, number];
+      expect(widths[0]).toBeLessThanOrEqual(widths[1]);
+      expect(problems).toEqual([]);
+    } finally {
+      long.child.kill('SIGTERM');
+      await long.exited;
+    }
   });
 
   it('filters through the form when JavaScript is off', async () => {

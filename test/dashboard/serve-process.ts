@@ -66,6 +66,11 @@ export const MARKUP =
 
 /** A copy of the example whose adservice Deployment names `MARKUP` as its Argo CD application. */
 export function exampleWithMarkup(): string {
+  return exampleWithArgoApplication(MARKUP);
+}
+
+/** A copy of the example whose adservice Deployment names `application` as its Argo CD application. */
+export function exampleWithArgoApplication(application: string): string {
   const dir = exampleCopy();
   const file = join(dir, 'deployments.yaml');
   const tracking = 'argocd.argoproj.io/tracking-id: boutique:apps/Deployment:boutique/adservice';
@@ -75,7 +80,7 @@ export function exampleWithMarkup(): string {
     file,
     text.replace(
       tracking,
-      `argocd.argoproj.io/tracking-id: '${MARKUP}:apps/Deployment:boutique/adservice'`,
+      `argocd.argoproj.io/tracking-id: '${application}:apps/Deployment:boutique/adservice'`,
     ),
   );
   return dir;
