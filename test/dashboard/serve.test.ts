@@ -245,6 +245,35 @@ describe('tars serve', () => {
     }
   });
 
+  it('ends at once on SIGTERM between plans while requests of a degraded plan still hang', async () => {
+    // One query refused at once degrades the plan; its sibling queries stay unanswered.
+    let queries = 0;
+    const prometheus = createServer((_req, res) => {
+      queries += 1;
+      if (queries === 1) res.writeHead(404).end('404 page not found\n');
+    });
+    await new Promise<void>((resolve) => prometheus.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = prometheus.address() as AddressInfo;
+      const served = await startServe([
+        '--snapshot',
+        EXAMPLE,
+        '--prometheus',
+        `http://127.0.0.1:${port}`,
+        '--refresh',
+        '1h',
+      ]);
+      expect(queries).toBeGreaterThan(1);
+      const sent = Date.now();
+      served.child.kill('SIGTERM');
+      expect(await served.exited, served.stderr).toEqual({ code: 0, signal: null });
+      expect(Date.now() - sent).toBeLessThan(5_000);
+    } finally {
+      prometheus.closeAllConnections();
+      await new Promise((resolve) => prometheus.close(resolve));
+    }
+  });
+
   it('listens on this machine only unless --host says otherwise', async () => {
     // The page shows the cluster's inventory and findings: not to the network by default.
     const served = await startServe(['--snapshot', EXAMPLE, '--quiet']);

@@ -3,8 +3,9 @@
  * dashboard (src/dashboard) with `/api/model`, `/healthz` and `/metrics`, re-planning every
  * `--refresh`. The first plan must succeed (bad input ends the command as `tars plan` would); a
  * later one that fails leaves the last good plan on the page beside its error. SIGTERM or SIGINT
- * closes the server and exits 0 at once, dropping a re-plan in flight: it writes nothing, and one
- * waiting on a slow source would otherwise hold the process for minutes (the kubelet's SIGKILL).
+ * closes the server and exits 0 at once, dropping a re-plan in flight: a plan writes nothing, and
+ * requests still waiting on a slow source (a re-plan's, or those a degraded plan left behind)
+ * would otherwise hold the process for minutes, until the kubelet's SIGKILL.
  */
 import type { Command } from 'commander';
 import { errorMessage, InputError } from '../../errors.js';
@@ -56,17 +57,12 @@ export function registerServeCommand(program: Command, context: CommandContext):
         port,
         options.host,
       );
-      let dropped = false;
       try {
         context.io.stdout(`serving the dashboard at ${serverUrl(server, options.host)}\n`);
         for (;;) {
           await sleep(refreshMs, stop.signal);
           if (stop.signal.aborted) break;
-          const settled = await untilAborted(
-            replan(options, board, metrics, context, progress),
-            stop.signal,
-          );
-          if (!settled) dropped = true;
+          await untilAborted(replan(options, board, metrics, context, progress), stop.signal);
           if (stop.signal.aborted) break;
         }
         progress('stopped');
@@ -74,20 +70,21 @@ export function registerServeCommand(program: Command, context: CommandContext):
         stop.dispose();
         await new Promise((resolve) => server.close(resolve));
       }
-      // The dropped plan's requests would keep the process alive until they time out.
-      if (dropped) process.exit(0);
+      // Nothing left is worth waiting for: requests of a plan still in flight would keep the
+      // process alive until they time out.
+      process.exit(0);
     });
 }
 
-/** Waits for `work` or for `signal`, whichever comes first: true when `work` settled. */
-function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
+/** Waits for `work` (which never rejects) or for `signal`, whichever comes first. */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const abort = (): void => resolve(false);
+    const abort = (): void => resolve();
     signal.addEventListener('abort', abort, { once: true });
     void work.then(() => {
       signal.removeEventListener('abort', abort);
-      resolve(true);
+      resolve();
     });
   });
 }
