@@ -116,9 +116,9 @@ describe.skipIf(skip)('the dashboard in chromium', () => {
       const { page, problems } = await open(true);
       await page.setViewportSize({ width: 1024, height: 768 });
       await page.goto(long.url);
-      const widths = (await page.evaluate(
+      const widths = await page.evaluate<[number, number]>(
         '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
-      )) as [number, number];
+      );
       expect(widths[0]).toBeLessThanOrEqual(widths[1]);
       expect(problems).toEqual([]);
     } finally {
