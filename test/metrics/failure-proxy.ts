@@ -32,6 +32,8 @@ export interface FailureProxy {
   readonly url: string;
   /** Every request, and what answered it. */
   readonly log: { request: ProxiedRequest; injected: boolean; status: number }[];
+  /** Requests whose connection is still open (not answered, and not given up by the client). */
+  open(): number;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,10 @@ export function prometheusError(errorType: string, error: string): string {
 export async function startFailureProxy(target: string, rule: Rule): Promise<FailureProxy> {
   const log: FailureProxy['log'] = [];
   let n = 0;
+  let open = 0;
   const server = createServer((req, res) => {
+    open++;
+    res.on('close', () => open--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -56,8 +61,17 @@ export async function startFailureProxy(target: string, rule: Rule): Promise<Fai
         const sent =
           outcome !== undefined && 'forward' in outcome ? outcome.forward.toString() : raw;
         if (injected !== undefined) {
-          if (injected.delayMs !== undefined)
-            await new Promise((r) => setTimeout(r, injected.delayMs));
+          if (injected.delayMs !== undefined) {
+            const delayMs = injected.delayMs;
+            // A client that gives up ends the wait: no timer outlives the request.
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, delayMs);
+              res.on('close', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+            });
+          }
           log.push({ request, injected: true, status: injected.status });
           if (res.destroyed) return;
           res.writeHead(injected.status, { 'Content-Type': 'application/json' });
@@ -86,6 +100,7 @@ export async function startFailureProxy(target: string, rule: Rule): Promise<Fai
   return {
     url: `http://127.0.0.1:${port}`,
     log,
+    open: () => open,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

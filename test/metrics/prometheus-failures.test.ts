@@ -2,6 +2,7 @@
  * How the Prometheus source behaves when things go wrong: the failures come from a real
  * Prometheus behind a proxy that injects them, or from a port where nothing listens.
  */
+import { waitFor } from '../support/wait.js';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, exitCodeFor, SourceUnreachableError } from '../../src/errors.js';
@@ -181,6 +182,25 @@ describe('transient failures', () => {
       { ...fast, timeoutMs: 300 },
     ).fetch(query);
     expect(history.containers).toHaveLength(4);
+  });
+
+  it('gives up the other queries in flight, and starts no more, once one fails for good', async () => {
+    // The first query is refused (no retry fixes a 401); the others hang for ten minutes, longer
+    // than this test's wait, as a stuck Prometheus would.
+    const url = await through((r) =>
+      r.n === 1
+        ? { status: 401, body: 'unauthorized', delayMs: 300 }
+        : { status: 200, body: '{}', delayMs: 600_000 },
+    );
+    const error = await failure(
+      PrometheusHistorySource.fromConfig({ url }, { ...fast, timeoutMs: 600_000 }).fetch(query),
+    );
+    expect(error).toBeInstanceOf(SourceUnreachableError);
+    await waitFor('the hanging queries to be given up', () =>
+      Promise.resolve(proxy!.open() === 0 ? true : undefined),
+    );
+    // Two at a time (the default concurrency): the refused one and one sibling, no more.
+    expect(proxy!.log.length + proxy!.open()).toBeLessThanOrEqual(2);
   });
 
   it('gives up after the bounded number of attempts with SourceUnreachableError', async () => {

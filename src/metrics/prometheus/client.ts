@@ -109,9 +109,16 @@ export class PrometheusClient {
     };
   }
 
-  async queryRange(query: string, start: number, end: number, step: number): Promise<RangeResult> {
+  /** `signal`: the caller gives up (a sibling query failed for good); no retry follows. */
+  async queryRange(
+    query: string,
+    start: number,
+    end: number,
+    step: number,
+    signal?: AbortSignal,
+  ): Promise<RangeResult> {
     const form = { query, start: String(start), end: String(end), step: String(step) };
-    const response = await this.request('api/v1/query_range', form);
+    const response = await this.request('api/v1/query_range', form, signal);
     if (response.data?.resultType !== 'matrix' || !validateMatrix(response.data.result)) {
       throw this.notTheApi('a query_range answer that is not a matrix');
     }
@@ -127,24 +134,30 @@ export class PrometheusClient {
   }
 
   /** POSTs a form, retrying what a retry can fix. */
-  private async request(path: string, form: Record<string, string>): Promise<ApiResponse> {
+  private async request(
+    path: string,
+    form: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<ApiResponse> {
     const endpoint = new URL(path, this.base);
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(endpoint, form);
+      const outcome = await this.attempt(endpoint, form, signal);
       if (outcome.kind === 'done') return outcome.response;
+      signal?.throwIfAborted();
       if (attempt >= this.retry.attempts) {
         throw new SourceUnreachableError(
           this.description,
           `${outcome.reason} (gave up after ${attempt} attempts)`,
         );
       }
-      await sleep(this.backoff(attempt, outcome.retryAfterMs));
+      await sleep(this.backoff(attempt, outcome.retryAfterMs), signal);
     }
   }
 
   private async attempt(
     endpoint: URL,
     form: Record<string, string>,
+    signal?: AbortSignal,
   ): Promise<
     | { kind: 'done'; response: ApiResponse }
     | { kind: 'retry'; reason: string; retryAfterMs?: number }
@@ -156,10 +169,15 @@ export class PrometheusClient {
         method: 'POST',
         headers: { ...this.headers, 'Content-Type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(form),
-        signal: AbortSignal.timeout(this.retry.timeoutMs),
+        signal: AbortSignal.any([
+          AbortSignal.timeout(this.retry.timeoutMs),
+          ...(signal !== undefined ? [signal] : []),
+        ]),
       });
       text = await response.text();
     } catch (e) {
+      // Given up by the caller: its reason, not a connection failure to retry.
+      signal?.throwIfAborted();
       return { kind: 'retry', reason: this.connectionFailure(e) };
     }
     const status = response.status;
@@ -269,6 +287,19 @@ function errorCode(e: unknown): string | undefined {
   return undefined;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      // The reason the caller aborted with: the error that failed its sibling query.
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('given up'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -117,11 +117,20 @@ export class PrometheusHistorySource implements UsageHistorySource {
       `${this.describe()}: ${SIGNALS.length} queries × ${chunks.length} chunk(s), ${scope}`,
     );
 
+    // One query failing for good fails the fetch: the others in flight are given up and the
+    // queued ones dropped, or a stuck Prometheus would hold the process until their timeouts.
+    const giveUp = new AbortController();
     const results = await Promise.all(
       SIGNALS.map((signal) =>
         Promise.all(
           chunks.map((chunk) =>
-            limit(() => this.rangeSplitting(queries[signal], chunk, step, 0, progress)),
+            limit(() =>
+              this.rangeSplitting(queries[signal], chunk, step, 0, progress, giveUp.signal),
+            ).catch((e: unknown) => {
+              limit.clearQueue();
+              giveUp.abort(e);
+              throw e;
+            }),
           ),
         ),
       ),
@@ -155,6 +164,7 @@ export class PrometheusHistorySource implements UsageHistorySource {
     step: number,
     depth: number,
     progress?: (message: string) => void,
+    signal?: AbortSignal,
   ): Promise<MatrixSeries[]> {
     try {
       const { series, warnings } = await this.client.queryRange(
@@ -162,6 +172,7 @@ export class PrometheusHistorySource implements UsageHistorySource {
         window.start,
         window.end,
         step,
+        signal,
       );
       for (const warning of warnings) progress?.(`${this.describe()} warns: ${warning}`);
       return series;
@@ -181,6 +192,7 @@ export class PrometheusHistorySource implements UsageHistorySource {
         step,
         depth + 1,
         progress,
+        signal,
       );
       const right = await this.rangeSplitting(
         query,
@@ -188,6 +200,7 @@ export class PrometheusHistorySource implements UsageHistorySource {
         step,
         depth + 1,
         progress,
+        signal,
       );
       return mergeMatrices(left, right);
     }
