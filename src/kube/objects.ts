@@ -27,6 +27,15 @@ export function createdAtSeconds(obj: KubeObject): number {
   return typeof stamp === 'string' ? Date.parse(stamp) / 1000 : NaN;
 }
 
+/** The Pods among `objects`, by `namespace/name` (the way a workload model names its pods). */
+export function podsByName(objects: readonly KubeObject[]): Map<string, KubeObject> {
+  return new Map(
+    objects
+      .filter((o) => o.kind === 'Pod')
+      .map((p) => [`${p.metadata.namespace ?? ''}/${p.metadata.name}`, p] as const),
+  );
+}
+
 export function objectKey(ref: { kind: string; namespace?: string; name: string }): string {
   return ref.namespace === undefined
     ? `${ref.kind}/${ref.name}`

@@ -10,7 +10,14 @@
  * it takes node capacity all the same (`notAnalysedLoad`).
  */
 import type { KubeObject } from '../../cluster/types.js';
-import { arrayField, field, isRecord, podSpecOf, recordField } from '../../kube/objects.js';
+import {
+  arrayField,
+  field,
+  isRecord,
+  podSpecOf,
+  podsByName,
+  recordField,
+} from '../../kube/objects.js';
 import { labelSelectorMatches, podTemplateLabels } from '../../kube/selectors.js';
 import type {
   ContainerModel,
@@ -51,7 +58,7 @@ export function costReport(
   const objectOf = new Map(
     objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const),
   );
-  const podByKey = podsByKey(objects);
+  const podByKey = podsByName(objects);
   // A pod the snapshot does not hold is taken as running: the model listed it.
   const isLive = (namespace: string, name: string): boolean => {
     const pod = podByKey.get(`${namespace}/${name}`);
@@ -84,7 +91,7 @@ export function costReport(
   // DaemonSets with a pod to run: their requests come off every node, and they need a node.
   const daemonSets = costs.filter((c) => c.ref.kind === 'DaemonSet' && c.replicas > 0);
   const packable = costs.filter((c) => c.ref.kind !== 'DaemonSet');
-  const other = notAnalysedLoad(objects, workloads, nodes.length);
+  const other = notAnalysedLoad(objects, podByKey, workloads, nodes.length);
   // A workload's replicas as one group of identical pods, never a pod each: a snapshot's
   // `replicas` may be in the billions.
   const pack = (pick: (c: WorkloadCost) => Demand) =>
@@ -141,12 +148,13 @@ export function costReport(
  */
 function notAnalysedLoad(
   objects: readonly KubeObject[],
+  /** The snapshot's pods by `namespace/name` (`podsByName`), read once for the whole report. */
+  podByKey: ReadonlyMap<string, KubeObject>,
   analysed: readonly WorkloadModel[],
   nodeCount: number,
 ): { readonly pods: PodGroup[]; readonly daemonSets: Demand[] } {
   const refKey = (w: WorkloadModel): string => `${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`;
   const analysedKeys = new Set(analysed.map(refKey));
-  const podByKey = podsByKey(objects);
   const running = (pod: KubeObject | undefined): pod is KubeObject =>
     pod !== undefined && !isTerminated(pod);
   const asAdmitted = (pod: KubeObject): PodGroup => ({
@@ -174,14 +182,6 @@ function notAnalysedLoad(
     if (!owned.has(key) && running(pod)) pods.push(asAdmitted(pod));
   }
   return { pods: pods.filter((g) => g.count > 0), daemonSets };
-}
-
-function podsByKey(objects: readonly KubeObject[]): Map<string, KubeObject> {
-  return new Map(
-    objects
-      .filter((o) => o.kind === 'Pod')
-      .map((p) => [`${p.metadata.namespace ?? ''}/${p.metadata.name}`, p] as const),
-  );
 }
 
 function isTerminated(pod: KubeObject): boolean {

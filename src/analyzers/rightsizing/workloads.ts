@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../cluster/types.js';
 import { scaleTargetsOf } from '../../kube/autoscaling.js';
-import { arrayField, createdAtSeconds, field } from '../../kube/objects.js';
+import { arrayField, createdAtSeconds, field, podsByName } from '../../kube/objects.js';
 import { groupUsageByWorkload, OwnerIndex, ownerId } from '../../metrics/ownership.js';
 import type {
   ContainerEvents,
@@ -83,11 +83,7 @@ function computeRecommendations(input: AnalyzerInput, history: UsageHistory): Ri
   const resolved = resolveRightsizing(rightsizingPolicyOf(input.policy));
   const usageByWorkload = groupUsage(history, input.workloads, input.snapshot.objects);
   const hpas = hpasByTarget(input.snapshot.objects);
-  const livePods = new Map(
-    input.snapshot.objects
-      .filter((o) => o.kind === 'Pod')
-      .map((pod) => [`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, pod] as const),
-  );
+  const livePods = podsByName(input.snapshot.objects);
   const revisions = revisionsByWorkload(input.snapshot.objects);
   const prepared = input.workloads.map((workload) => {
     const usage = usageByWorkload.get(workload) ?? [];
